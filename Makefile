@@ -1,0 +1,35 @@
+# `make test` and `make demo` set everything up on a fresh machine: they create .venv and install
+# the package with its dev extra before they run anything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install test lint typecheck pytest docs clean
+
+$(INSTALLED): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## every quality gate: lint and format, types, tests with branch coverage, docs without warnings
+test: install lint typecheck pytest docs
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy flask_revstack_cognito tests
+
+pytest: install
+	$(BIN)/python -m pytest --cov --cov-report=term-missing --cov-fail-under=95
+
+docs: install
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

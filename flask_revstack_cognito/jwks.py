@@ -1,0 +1,308 @@
+"""The JWKS key cache: a pool's public keys, fetched rarely, shared by every request.
+
+Flask-free and thread-safe. The clock, the jitter and the HTTP fetcher are arguments, so tests
+drive time and faults without sleeping. The rules are SPEC section 6:
+
+- keys are fetched on first need (or by :meth:`JWKSCache.refresh`) and trusted for the TTL,
+  shortened by up to 10% of jitter; while a refresh runs, other requests keep the held keys;
+- an unknown ``kid`` triggers one refetch, then none until the cooldown has passed;
+- concurrent callers that must wait share one fetch (single flight);
+- a failed refresh keeps the held keys (stale-if-error) and is retried after the cooldown; a
+  caller fails with :class:`~flask_revstack_cognito.errors.JWKSUnavailableError` only when no
+  keys are held.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+from joserfc.jwk import RSAKey
+
+from .errors import JWKSUnavailableError, UnknownKeyError
+
+logger = logging.getLogger("flask_revstack_cognito")
+
+#: Smallest RSA modulus accepted, in bits.
+MIN_RSA_BITS = 2048
+_TTL_JITTER = 0.1
+
+
+class JWKSFetchError(Exception):
+    """The JWKS could not be fetched, or the response was not a JWKS document."""
+
+
+class Fetcher(Protocol):
+    """Fetches a JWKS document: ``fetcher(url, timeout=..., max_bytes=...) -> body``.
+
+    Raise :class:`JWKSFetchError` (or any exception) on failure.
+    """
+
+    def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class JWKSOptions:
+    """How a :class:`JWKSCache` fetches and keeps keys (the ``COGNITO_JWKS_*`` settings)."""
+
+    #: Seconds a fetched JWKS is trusted before a refresh.
+    ttl: float = 3600
+    #: Seconds one fetch may take in all.
+    timeout: float = 3.0
+    #: Minimum seconds between refetches caused by unknown ``kid``\\ s or failures.
+    refresh_cooldown: float = 10
+    #: Largest JWKS response accepted, in bytes.
+    max_bytes: int = 262144
+
+
+class HTTPFetcher:
+    """The default :class:`Fetcher`: ``requests`` with a total deadline and a size limit.
+
+    Only a ``200`` answer is accepted; redirects are not followed.
+    """
+
+    def __init__(self) -> None:
+        self._session = requests.Session()
+
+    def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes:
+        deadline = time.monotonic() + timeout
+        try:
+            with self._session.get(
+                url,
+                timeout=timeout,
+                stream=True,
+                allow_redirects=False,
+                headers={"Accept": "application/json"},
+            ) as response:
+                if response.status_code != 200:
+                    raise JWKSFetchError(f"HTTP status {response.status_code}")
+                body = bytearray()
+                for chunk in response.iter_content(chunk_size=16384):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise JWKSFetchError(f"response larger than {max_bytes} bytes")
+                    if time.monotonic() > deadline:
+                        raise JWKSFetchError(f"timed out after {timeout:g} s")
+                return bytes(body)
+        except requests.RequestException as error:
+            raise JWKSFetchError(f"{type(error).__name__}: {error}") from error
+
+
+def parse_jwks(body: bytes) -> dict[str, RSAKey]:
+    """Parse a JWKS document and keep only the keys Cognito may sign with.
+
+    A key is kept when it is ``kty`` RSA with a non-empty ``kid``, ``use`` absent or ``sig``,
+    ``alg`` absent or ``RS256``, and a modulus of at least 2048 bits. Other or malformed keys
+    are skipped (logged at INFO); of two keys with one ``kid`` the first is kept.
+
+    :raises JWKSFetchError: when the document is not a JSON object with a ``keys`` list.
+    """
+    try:
+        document = json.loads(body)
+    except ValueError:
+        raise JWKSFetchError("response is not JSON") from None
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise JWKSFetchError("response is not a JWKS (a JSON object with a 'keys' list)")
+    keys: dict[str, RSAKey] = {}
+    for entry in document["keys"]:
+        key_id, key_or_reason = _usable_key(entry)
+        if isinstance(key_or_reason, str):
+            logger.info("JWKS key %r skipped: %s", key_id, key_or_reason)
+        elif key_id in keys:
+            logger.info("JWKS key %r skipped: duplicate kid", key_id)
+        else:
+            keys[key_id] = key_or_reason
+    return keys
+
+
+def _usable_key(entry: object) -> tuple[str, RSAKey | str]:
+    if not isinstance(entry, dict):
+        return "", "not a JSON object"
+    key_id = entry.get("kid")
+    if not isinstance(key_id, str) or not key_id:
+        return "", "kid must be a non-empty string"
+    if entry.get("kty") != "RSA":
+        return key_id, f"kty {entry.get('kty')!r} is not RSA"
+    if entry.get("use", "sig") != "sig":
+        return key_id, f"use {entry.get('use')!r} is not sig"
+    if entry.get("alg", "RS256") != "RS256":
+        return key_id, f"alg {entry.get('alg')!r} is not RS256"
+    public_members = {"kty": "RSA", "n": entry.get("n"), "e": entry.get("e")}
+    try:
+        key = RSAKey.import_key(public_members)  # type: ignore[arg-type]
+        bits = key.public_key.key_size
+    except Exception as error:  # joserfc and cryptography raise many types for bad numbers
+        return key_id, f"not a valid RSA public key ({type(error).__name__})"
+    if bits < MIN_RSA_BITS:
+        return key_id, f"modulus of {bits} bits is below {MIN_RSA_BITS}"
+    return key_id, key
+
+
+class _Flight:
+    """One fetch in progress, shared by every caller that waits for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: Exception | None = None
+
+
+class JWKSCache:
+    """The keys of one JWKS URI, cached and refreshed by the rules of SPEC section 6.
+
+    :param jwks_uri: where the keys are published.
+    :param options: TTL, timeout, cooldown and size limit.
+    :param fetcher: fetches the document; an :class:`HTTPFetcher` by default.
+    :param clock: monotonic seconds; :func:`time.monotonic` by default.
+    :param jitter: returns a float in ``[0, 1)``; scales the TTL's random shortening.
+    :param on_refresh: called with the key ids after each successful fetch.
+    :param on_fetch_failed: called with the exception after each failed fetch.
+    """
+
+    def __init__(
+        self,
+        jwks_uri: str,
+        options: JWKSOptions | None = None,
+        *,
+        fetcher: Fetcher | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        on_refresh: Callable[[tuple[str, ...]], None] | None = None,
+        on_fetch_failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        self.jwks_uri = jwks_uri
+        self.options = options or JWKSOptions()
+        self._fetcher: Fetcher = fetcher or HTTPFetcher()
+        self._clock = clock
+        self._jitter = jitter
+        self._on_refresh = on_refresh
+        self._on_fetch_failed = on_fetch_failed
+        self._lock = threading.Lock()
+        self._keys: Mapping[str, RSAKey] | None = None
+        self._expires_at = -math.inf
+        self._last_attempt_at = -math.inf
+        self._flight: _Flight | None = None
+        #: Number of fetches attempted so far (for diagnostics and tests).
+        self.fetch_count = 0
+
+    def __repr__(self) -> str:
+        held = "no keys" if self._keys is None else f"{len(self._keys)} keys"
+        return f"<JWKSCache {self.jwks_uri} ({held})>"
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The ids of the keys held now (empty before the first successful fetch)."""
+        keys = self._keys
+        return tuple(keys) if keys is not None else ()
+
+    def holds(self, kid: str) -> bool:
+        """Whether the key ``kid`` is held now. Never fetches."""
+        keys = self._keys
+        return keys is not None and kid in keys
+
+    def get_key(self, kid: str) -> RSAKey:
+        """Return the key ``kid``, fetching the JWKS when the rules call for it.
+
+        :raises UnknownKeyError: the JWKS was fetched but holds no usable key ``kid``.
+        :raises JWKSUnavailableError: no keys are held and they could not be fetched.
+        """
+        keys = self._keys
+        if keys is None:
+            self._fetch(wait=True, unless=self._attempted_recently)
+            keys = self._keys
+            if keys is None:
+                raise self._unavailable()
+        elif self._clock() >= self._expires_at:
+            # Only one caller refreshes; the others keep verifying with the held keys.
+            self._fetch(wait=False, unless=self._is_fresh)
+            keys = self._keys if self._keys is not None else keys
+        key = keys.get(kid)
+        if key is None:
+            self._fetch(wait=True, unless=self._attempted_recently)
+            key = (self._keys or {}).get(kid)
+        if key is None:
+            raise UnknownKeyError()
+        return key
+
+    def refresh(self) -> tuple[str, ...]:
+        """Fetch the JWKS now, whatever the TTL and cooldown say (start-up prefetch).
+
+        :returns: the ids of the keys held after the fetch.
+        :raises JWKSUnavailableError: when the fetch failed.
+        """
+        if not self._fetch(wait=True):
+            raise self._unavailable()
+        return self.key_ids
+
+    def _attempted_recently(self) -> bool:
+        return self._clock() - self._last_attempt_at < self.options.refresh_cooldown
+
+    def _is_fresh(self) -> bool:
+        return self._clock() < self._expires_at
+
+    def _fetch(self, *, wait: bool, unless: Callable[[], bool] | None = None) -> bool:
+        """Run or join the one fetch in flight; return whether it succeeded.
+
+        A fetch already in flight is joined (waited for only with ``wait``). Otherwise a new
+        one starts, unless the ``unless`` condition holds, checked under the lock so that
+        concurrent callers never start a second fetch; then nothing is fetched and the
+        result is ``False``.
+        """
+        with self._lock:
+            flight = self._flight
+            if flight is None:
+                if unless is not None and unless():
+                    return False
+                flight = self._flight = _Flight()
+                self._last_attempt_at = self._clock()
+                self.fetch_count += 1
+                leading = True
+            else:
+                leading = False
+        if not leading:
+            if wait:
+                flight.done.wait()
+            return flight.done.is_set() and flight.error is None
+        keys: dict[str, RSAKey] | None = None
+        try:
+            body = self._fetcher(
+                self.jwks_uri, timeout=self.options.timeout, max_bytes=self.options.max_bytes
+            )
+            keys = parse_jwks(body)
+        except Exception as error:  # a custom fetcher may raise anything: a failed fetch
+            flight.error = error
+        with self._lock:
+            now = self._clock()
+            if keys is not None:
+                self._keys = keys
+                self._expires_at = now + self.options.ttl * (1 - _TTL_JITTER * self._jitter())
+            else:
+                # Stale-if-error: keep what is held, try again after the cooldown.
+                self._expires_at = now + self.options.refresh_cooldown
+            self._flight = None
+        flight.done.set()
+        self._notify(keys, flight.error)
+        return flight.error is None
+
+    def _notify(self, keys: Mapping[str, RSAKey] | None, error: Exception | None) -> None:
+        try:
+            if error is not None:
+                logger.warning("JWKS fetch from %s failed: %s", self.jwks_uri, error)
+                if self._on_fetch_failed is not None:
+                    self._on_fetch_failed(error)
+            elif keys is not None and self._on_refresh is not None:
+                self._on_refresh(tuple(keys))
+        except Exception:  # a failing listener must not fail the request
+            logger.exception("a JWKS listener raised")
+
+    def _unavailable(self) -> JWKSUnavailableError:
+        retry_after = self._last_attempt_at + self.options.refresh_cooldown - self._clock()
+        return JWKSUnavailableError(retry_after=max(1, math.ceil(retry_after)))
+

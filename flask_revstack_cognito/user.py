@@ -1,0 +1,135 @@
+"""The verified user: a read-only view of a token's claims, typed for the common ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from types import MappingProxyType
+from typing import Any
+
+CUSTOM_PREFIX = "custom:"
+
+
+def username_claim(token_use: object) -> str:
+    """The claim holding the Cognito username: ``cognito:username`` in ID tokens, else ``username``."""
+    return "cognito:username" if token_use == "id" else "username"
+
+
+def resolve_user_id_claim(user_id_claim: str, token_use: object) -> str:
+    """The claim that holds the user id for a token of ``token_use``.
+
+    ``"username"`` stands for the Cognito username, whose claim depends on the token type.
+    """
+    return username_claim(token_use) if user_id_claim == "username" else user_id_claim
+
+
+@dataclass(frozen=True, eq=False)
+class CognitoUser:
+    """A user whose token passed every check. Read-only.
+
+    Build one with :meth:`from_claims`; the verifier does this for you.
+
+    >>> user = CognitoUser.from_claims({"sub": "42", "token_use": "id", "aud": "app",
+    ...     "cognito:groups": ["admins"], "custom:tenant": "acme", "exp": 2e9, "iat": 1e9})
+    >>> user.user_id, user.groups, user.custom["tenant"]
+    ('42', ('admins',), 'acme')
+    """
+
+    #: Every claim of the token, read-only.
+    claims: Mapping[str, Any]
+    #: The value of the configured user id claim (``sub`` unless configured otherwise).
+    user_id: str
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any], user_id_claim: str = "sub") -> CognitoUser:
+        """Wrap verified ``claims``; ``user_id_claim`` names the claim that becomes :attr:`user_id`."""
+        frozen = MappingProxyType(dict(claims))
+        claim = resolve_user_id_claim(user_id_claim, frozen.get("token_use"))
+        return cls(claims=frozen, user_id=str(frozen.get(claim, "")))
+
+    def __repr__(self) -> str:
+        # Only the user id: claim values such as emails stay out of logs.
+        return f"<CognitoUser {self.user_id!r} token_use={self.token_use!r}>"
+
+    @property
+    def sub(self) -> str | None:
+        """The user's immutable Cognito id (``sub``)."""
+        return self.claims.get("sub")
+
+    @property
+    def username(self) -> str | None:
+        """The Cognito username (``cognito:username`` in ID tokens, ``username`` in access tokens)."""
+        value = self.claims.get(username_claim(self.token_use))
+        return value if isinstance(value, str) else None
+
+    @property
+    def email(self) -> str | None:
+        """The ``email`` claim (ID tokens only)."""
+        return self.claims.get("email")
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether ``email_verified`` is true (Cognito and emulators also send ``"true"``)."""
+        value = self.claims.get("email_verified")
+        return value is True or (isinstance(value, str) and value.lower() == "true")
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The user's groups (``cognito:groups``), empty when none."""
+        return tuple(self.claims.get("cognito:groups", ()))
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The OAuth scopes (``scope``, access tokens), empty when none."""
+        return tuple(self.claims.get("scope", "").split())
+
+    @property
+    def token_use(self) -> str:
+        """``"id"`` or ``"access"``."""
+        return str(self.claims.get("token_use", ""))
+
+    @property
+    def client_id(self) -> str | None:
+        """The app client the token was issued to (``aud`` or ``client_id``)."""
+        value = self.claims.get("aud") if self.token_use == "id" else self.claims.get("client_id")
+        if isinstance(value, list):
+            return value[0] if value else None
+        return value
+
+    @property
+    def custom(self) -> Mapping[str, Any]:
+        """The ``custom:`` attributes with the prefix removed: ``custom:tenant`` is ``custom["tenant"]``."""
+        return MappingProxyType(
+            {
+                name[len(CUSTOM_PREFIX) :]: value
+                for name, value in self.claims.items()
+                if name.startswith(CUSTOM_PREFIX)
+            }
+        )
+
+    @property
+    def issuer(self) -> str:
+        """The pool that issued the token (``iss``)."""
+        return str(self.claims.get("iss", ""))
+
+    @property
+    def issued_at(self) -> datetime | None:
+        """``iat`` as an aware UTC datetime."""
+        return _timestamp(self.claims.get("iat"))
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """``exp`` as an aware UTC datetime."""
+        return _timestamp(self.claims.get("exp"))
+
+    @property
+    def auth_time(self) -> datetime | None:
+        """``auth_time`` (when the user signed in) as an aware UTC datetime."""
+        return _timestamp(self.claims.get("auth_time"))
+
+
+def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    return None
