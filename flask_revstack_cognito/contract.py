@@ -119,7 +119,9 @@ class AuthContract:
         >>> AuthContract.from_config({"COGNITO_USER_POOL_ID": "eu-west-1_Abc123"}).issuer
         'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123'
         """
-        arguments = {arg: config_value(config, key) for arg, key in _CONFIG_KEY_OF_ARGUMENT.items()}
+        arguments = {
+            arg: config_value(config, key) for arg, key in _CONFIG_KEY_OF_ARGUMENT.items()
+        }
         try:
             return build_auth_contract("cognito", **arguments)
         except CognitoConfigError as error:
@@ -147,14 +149,16 @@ def build_auth_contract(
     :param provider: must be ``"cognito"``.
     :param user_pool_id: ``<region>_<id>``; a list or comma-separated string trusts several pools.
     :param region: optional; derived from the pool id, and must agree with it when given.
-    :param client_id: app client id(s) accepted as ``aud`` / ``client_id``; ``None`` skips the check.
+    :param client_id: app client id(s) accepted as ``aud`` / ``client_id``; ``None`` skips
+        the check.
     :param user_id_claim: claim that becomes the user id (``"username"`` for the Cognito username).
     :param token_use: token type accepted by default: ``"id"``, ``"access"`` or ``"any"``.
     :param leeway: seconds of clock skew allowed on ``exp``/``nbf``/``iat`` (0 to 300).
     :param issuer_type: ``"original"``, ``"updated"`` (``issuer-cognito-idp``) or ``"both"``.
     :param additional_regions: replica regions of a multi-Region pool, trusted as issuers too.
     :param issuer: override the issuer (local emulators); one pool only.
-    :param jwks_uri: override the JWKS URI (emulators, mirrors; ``http://`` allowed); one issuer only.
+    :param jwks_uri: override the JWKS URI (emulators, mirrors; ``http://`` allowed); one
+        issuer only.
     :raises CognitoConfigError: naming the argument whose value is wrong.
 
     >>> contract = build_auth_contract("cognito", user_pool_id="us-east-1_Abc123", client_id="abc")
@@ -164,7 +168,7 @@ def build_auth_contract(
     if provider != "cognito":
         raise CognitoConfigError("provider", f"only 'cognito' is supported, got {provider!r}")
     pool_ids = _read_pool_ids(user_pool_id)
-    region = _read_region(region, pool_ids, derived_issuer=issuer is None)
+    _check_region(region, pool_ids, derived_issuer=issuer is None)
     issuer_type = read_choice("issuer_type", issuer_type, ISSUER_TYPES)
     replica_regions = _read_additional_regions(additional_regions, issuer_type, issuer)
     issuer = read_optional_str("issuer", issuer, example="'http://localhost:9229/local_abc'")
@@ -179,7 +183,7 @@ def build_auth_contract(
         trusted = [
             TrustedIssuer(derived, f"{derived}/.well-known/jwks.json", pool_id)
             for pool_id in pool_ids
-            for derived in _derived_issuers(pool_id, region, issuer_type, replica_regions)
+            for derived in _derived_issuers(pool_id, issuer_type, replica_regions)
         ]
     if jwks_uri is not None:
         _check_url("jwks_uri", jwks_uri)
@@ -213,7 +217,7 @@ def _read_pool_ids(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(pool_ids))
 
 
-def _read_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: bool) -> str | None:
+def _check_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: bool) -> None:
     region = read_optional_str("region", value, example=_REGION_EXAMPLE)
     pool_regions = {pool_id.partition("_")[0] for pool_id in pool_ids}
     if region is not None and pool_regions != {region}:
@@ -234,12 +238,9 @@ def _read_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: bo
                     f"{keys.ISSUER}",
                     _POOL_EXAMPLE,
                 )
-    return region
 
 
-def _read_additional_regions(
-    value: object, issuer_type: str, issuer: object
-) -> tuple[str, ...]:
+def _read_additional_regions(value: object, issuer_type: str, issuer: object) -> tuple[str, ...]:
     regions = read_str_list("additional_regions", value, example="'us-west-2,eu-west-1'")
     for region in regions:
         if not _REGION.fullmatch(region):
@@ -273,15 +274,19 @@ def _read_user_id_claim(value: object) -> str:
 
 
 def _derived_issuers(
-    pool_id: str, region: str | None, issuer_type: str, replica_regions: tuple[str, ...]
+    pool_id: str, issuer_type: str, replica_regions: tuple[str, ...]
 ) -> list[str]:
-    pool_region = region or pool_id.partition("_")[0]
+    pool_region = pool_id.partition("_")[0]
     issuers = []
     if issuer_type in ("original", "both"):
         for issuer_region in (pool_region, *replica_regions):
-            issuers.append(f"https://cognito-idp.{issuer_region}.{_domain(issuer_region)}/{pool_id}")
+            issuers.append(
+                f"https://cognito-idp.{issuer_region}.{_domain(issuer_region)}/{pool_id}"
+            )
     if issuer_type in ("updated", "both"):
-        issuers.append(f"https://issuer-cognito-idp.{pool_region}.{_domain(pool_region)}/{pool_id}")
+        issuers.append(
+            f"https://issuer-cognito-idp.{pool_region}.{_domain(pool_region)}/{pool_id}"
+        )
     return issuers
 
 

@@ -8,7 +8,8 @@ contains the token and never more than the reason it was refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 
 class CognitoAuthError(Exception):
@@ -101,7 +102,11 @@ class TokenUseMismatchError(CognitoAuthError):
     code = "TOKEN_USE_MISMATCH"
     default_message = "wrong token type"
 
-    _NAMES = {"id": "an ID token", "access": "an access token", "any": "an ID or access token"}
+    _NAMES: ClassVar[Mapping[str, str]] = {
+        "id": "an ID token",
+        "access": "an access token",
+        "any": "an ID or access token",
+    }
 
     def __init__(self, expected: str, actual: object) -> None:
         #: The token use that was required.

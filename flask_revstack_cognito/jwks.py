@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import requests
 from joserfc.jwk import RSAKey
@@ -305,4 +305,3 @@ class JWKSCache:
     def _unavailable(self) -> JWKSUnavailableError:
         retry_after = self._last_attempt_at + self.options.refresh_cooldown - self._clock()
         return JWKSUnavailableError(retry_after=max(1, math.ceil(retry_after)))
-

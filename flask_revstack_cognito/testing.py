@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -115,9 +116,10 @@ class LocalUserPool:
 
     def _new_key(self) -> RSAKey:
         kid = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-        return RSAKey.generate_key(
+        key: RSAKey = RSAKey.generate_key(
             self._key_bits, parameters={"kid": kid, "alg": "RS256", "use": "sig"}, private=True
         )
+        return key
 
     def rotate_key(self, *, keep_old: bool = True) -> str:
         """Add a new signing key (Cognito's key rotation); return its ``kid``.
@@ -358,8 +360,5 @@ class JWKSServer:
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        try:
+        with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeouts)
             handler.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-            pass
-

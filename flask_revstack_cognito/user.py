@@ -12,7 +12,7 @@ CUSTOM_PREFIX = "custom:"
 
 
 def username_claim(token_use: object) -> str:
-    """The claim holding the Cognito username: ``cognito:username`` in ID tokens, else ``username``."""
+    """The claim of the Cognito username: ``cognito:username`` in ID tokens, else ``username``."""
     return "cognito:username" if token_use == "id" else "username"
 
 
@@ -43,7 +43,7 @@ class CognitoUser:
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any], user_id_claim: str = "sub") -> CognitoUser:
-        """Wrap verified ``claims``; ``user_id_claim`` names the claim that becomes :attr:`user_id`."""
+        """Wrap verified ``claims``; ``user_id_claim`` names the claim of :attr:`user_id`."""
         frozen = MappingProxyType(dict(claims))
         claim = resolve_user_id_claim(user_id_claim, frozen.get("token_use"))
         return cls(claims=frozen, user_id=str(frozen.get(claim, "")))
@@ -59,7 +59,7 @@ class CognitoUser:
 
     @property
     def username(self) -> str | None:
-        """The Cognito username (``cognito:username`` in ID tokens, ``username`` in access tokens)."""
+        """The Cognito username (``cognito:username`` in ID tokens, else ``username``)."""
         value = self.claims.get(username_claim(self.token_use))
         return value if isinstance(value, str) else None
 
@@ -99,7 +99,7 @@ class CognitoUser:
 
     @property
     def custom(self) -> Mapping[str, Any]:
-        """The ``custom:`` attributes with the prefix removed: ``custom:tenant`` is ``custom["tenant"]``."""
+        """``custom:`` attributes, prefix removed: ``custom:tenant`` is ``custom["tenant"]``."""
         return MappingProxyType(
             {
                 name[len(CUSTOM_PREFIX) :]: value

@@ -209,7 +209,9 @@ class TokenVerifier:
             raise MissingClaimError(claim)
 
 
-def _client_matches(claims: Mapping[str, Any], token_use: str, client_ids: tuple[str, ...]) -> bool:
+def _client_matches(
+    claims: Mapping[str, Any], token_use: str, client_ids: tuple[str, ...]
+) -> bool:
     if token_use == "access":
         return claims.get("client_id") in client_ids
     audience = claims.get("aud")
