@@ -6,6 +6,9 @@ from .authorization import check_requirements as check_requirements
 from .contract import AuthContract as AuthContract
 from .contract import TrustedIssuer as TrustedIssuer
 from .contract import build_auth_contract as build_auth_contract
+from .decorators import current_cognito_user as current_cognito_user
+from .decorators import login_required as login_required
+from .decorators import verify_request as verify_request
 from .errors import AudienceMismatchError as AudienceMismatchError
 from .errors import CognitoAuthError as CognitoAuthError
 from .errors import CognitoConfigError as CognitoConfigError
@@ -21,7 +24,13 @@ from .errors import TokenNotYetValidError as TokenNotYetValidError
 from .errors import TokenUseMismatchError as TokenUseMismatchError
 from .errors import UnknownKeyError as UnknownKeyError
 from .errors import UnsupportedAlgorithmError as UnsupportedAlgorithmError
+from .extension import CognitoAuth as CognitoAuth
 from .jwks import JWKSCache as JWKSCache
 from .jwks import JWKSOptions as JWKSOptions
+from .session import AuthSession as AuthSession
+from .signals import jwks_fetch_failed as jwks_fetch_failed
+from .signals import jwks_refreshed as jwks_refreshed
+from .signals import token_verified as token_verified
+from .signals import verification_failed as verification_failed
 from .user import CognitoUser as CognitoUser
 from .verifier import TokenVerifier as TokenVerifier

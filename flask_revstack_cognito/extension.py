@@ -1,0 +1,205 @@
+"""The Flask extension: :class:`CognitoAuth` builds each app's contract, key caches, verifier."""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app
+
+from . import config as keys
+from .config import DEFAULTS
+from .contract import AuthContract
+from .errors import CognitoAuthError, MissingTokenError
+from .jwks import Fetcher
+from .locate import token_from_authorization
+from .responses import error_response
+from .session import AuthSession
+from .settings import CognitoSettings
+from .signals import jwks_fetch_failed, jwks_refreshed
+from .user import CognitoUser
+from .verifier import TokenVerifier
+
+logger = logging.getLogger("flask_revstack_cognito")
+
+#: The key of ``app.extensions`` under which the extension registers itself.
+EXTENSION_KEY = "revstack_cognito"
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What :class:`CognitoAuth` keeps for one app.
+
+    :meta private:
+    """
+
+    settings: CognitoSettings
+    verifier: TokenVerifier
+
+
+class CognitoAuth:
+    """Verify Amazon Cognito User Pool tokens in a Flask app.
+
+    Reads ``COGNITO_*`` settings at :meth:`init_app`, where a bad value raises
+    :class:`~flask_revstack_cognito.CognitoConfigError`. One object may serve several apps,
+    each with its own contract and key caches; it never stores an app.
+
+    :param app: an app to initialise now; or call :meth:`init_app` later (app factory).
+    :param fetcher: fetches JWKS documents instead of HTTP (tests:
+        :attr:`LocalUserPool.fetcher <flask_revstack_cognito.testing.LocalUserPool.fetcher>`).
+
+    .. code-block:: python
+
+        auth = CognitoAuth()
+
+        def create_app():
+            app = Flask(__name__)
+            app.config.from_prefixed_env()  # FLASK_COGNITO_USER_POOL_ID=us-east-1_Abc123 ...
+            auth.init_app(app)
+            return app
+    """
+
+    def __init__(self, app: Flask | None = None, *, fetcher: Fetcher | None = None) -> None:
+        self._fetcher = fetcher
+        self._states: weakref.WeakKeyDictionary[Flask, AppState] = weakref.WeakKeyDictionary()
+        if app is not None:
+            self.init_app(app)
+
+    def __repr__(self) -> str:
+        return f"<CognitoAuth apps={len(self._states)}>"
+
+    def init_app(self, app: Flask) -> None:
+        """Validate the app's ``COGNITO_*`` settings and register the extension on it.
+
+        Sets every missing key to its default, builds the contract and the key caches (no
+        network), registers the default error response unless the app has its own handler for
+        :class:`~flask_revstack_cognito.CognitoAuthError`, and adds ``flask cognito``.
+
+        :raises CognitoConfigError: naming the key whose value is wrong.
+        :raises RuntimeError: when the app was already initialised.
+        """
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError(
+                "This app already has a CognitoAuth; create one CognitoAuth per app factory "
+                "and call init_app(app) once per app."
+            )
+        for key, default in DEFAULTS.items():
+            app.config.setdefault(key, default)
+        settings = CognitoSettings.from_config(app.config, default_realm=app.name)
+        if not settings.contract.client_ids:
+            logger.warning(
+                "%s is not set: tokens from any app client of the pool are accepted",
+                keys.CLIENT_ID,
+            )
+        self._states[app] = AppState(settings, self._make_verifier(app, settings))
+        app.extensions[EXTENSION_KEY] = self
+        if CognitoAuthError not in app.error_handler_spec[None][None]:
+            app.register_error_handler(CognitoAuthError, self._default_error_response)
+        from .cli import cognito_cli  # the CLI imports this module
+
+        app.cli.add_command(cognito_cli)
+
+    def _default_error_response(self, error: CognitoAuthError) -> Response:
+        return error_response(error, realm=self.state().settings.realm)
+
+    def _make_verifier(self, app: Flask, settings: CognitoSettings) -> TokenVerifier:
+        app_ref = weakref.ref(app)  # the caches must not keep the app alive
+
+        def refreshed(issuer: str, key_ids: tuple[str, ...]) -> None:
+            sender = app_ref()
+            if sender is not None:
+                jwks_refreshed.send(sender, issuer=issuer, key_ids=key_ids)
+
+        def fetch_failed(issuer: str, error: Exception) -> None:
+            sender = app_ref()
+            if sender is not None:
+                jwks_fetch_failed.send(sender, issuer=issuer, error=error)
+
+        return TokenVerifier(
+            settings.contract,
+            jwks_options=settings.jwks_options,
+            fetcher=self._fetcher,
+            token_cache_size=settings.token_cache_size,
+            on_jwks_refresh=refreshed,
+            on_jwks_fetch_failed=fetch_failed,
+        )
+
+    def state(self, app: Flask | None = None) -> AppState:
+        """The state kept for ``app`` (the current app by default).
+
+        :meta private:
+        :raises RuntimeError: when ``init_app`` was not called for the app.
+        """
+        if app is None:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        try:
+            return self._states[app]
+        except KeyError:
+            raise RuntimeError(
+                f"CognitoAuth was not initialised for the app {app.name!r}: call "
+                "auth.init_app(app) in your app factory."
+            ) from None
+
+    @property
+    def contract(self) -> AuthContract:
+        """The current app's :class:`~flask_revstack_cognito.AuthContract` (app context needed)."""
+        return self.state().settings.contract
+
+    @property
+    def verifier(self) -> TokenVerifier:
+        """The current app's :class:`~flask_revstack_cognito.TokenVerifier` (in an app context)."""
+        return self.state().verifier
+
+    def verify(self, token: str, *, token_use: str | None = None) -> CognitoUser:
+        """Verify a bare JWT with the current app's contract.
+
+        Sends no signal: the request-level checks (:func:`~flask_revstack_cognito.login_required`)
+        do that.
+
+        :param token_use: ``"id"``, ``"access"`` or ``"any"``; ``COGNITO_TOKEN_USE`` by default.
+        :raises CognitoAuthError: the subclass of the first check that failed.
+        """
+        return self.verifier.verify(token, token_use=token_use)
+
+    def validate(self, authorization: str | None, *, token_use: str | None = None) -> AuthSession:
+        """Validate a raw ``Authorization`` value (any case of ``Bearer``) or a bare token.
+
+        Never raises for a bad token: the outcome is an
+        :class:`~flask_revstack_cognito.AuthSession`, Revstack's session shape.
+
+        >>> session = auth.validate(request.headers.get("Authorization"))  # doctest: +SKIP
+        >>> session.is_valid, session.error_code  # doctest: +SKIP
+        (False, 'TOKEN_EXPIRED')
+        """
+        token = token_from_authorization(authorization)
+        try:
+            if token is None:
+                raise MissingTokenError()
+            return AuthSession.verified(self.verify(token, token_use=token_use))
+        except CognitoAuthError as error:
+            return AuthSession.failed(error)
+
+    def prefetch(self) -> dict[str, tuple[str, ...]]:
+        """Fetch the current app's JWKS now, so the first request needs no network.
+
+        :returns: the key ids per issuer.
+        :raises JWKSUnavailableError: when a JWKS could not be fetched.
+        """
+        return self.verifier.prefetch()
+
+
+def get_extension(app: Flask | None = None) -> tuple[CognitoAuth, AppState]:
+    """The extension registered on ``app`` (the current app by default) and its state.
+
+    :meta private:
+    """
+    target: Any = app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+    extension = target.extensions.get(EXTENSION_KEY)
+    if not isinstance(extension, CognitoAuth):
+        raise RuntimeError(
+            f"CognitoAuth is not registered on the app {target.name!r}: create it with "
+            "CognitoAuth(app) or call auth.init_app(app) in your app factory."
+        )
+    return extension, extension.state(target)

@@ -1,0 +1,33 @@
+"""Blinker signals, sent with the Flask app as sender.
+
+Connect a receiver to log, count or alert::
+
+    from flask_revstack_cognito import verification_failed
+
+    @verification_failed.connect_via(app)
+    def log_failure(sender, error, **extra):
+        app.logger.info("auth failed: %s", error.code)
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent when a request's token passed every check.
+#: Sender: the app. Keyword arguments: ``user`` (:class:`~flask_revstack_cognito.CognitoUser`).
+token_verified = _signals.signal("token-verified")
+
+#: Sent once per failed request, before the error response is made.
+#: Sender: the app. Keyword arguments: ``error``
+#: (:class:`~flask_revstack_cognito.CognitoAuthError`).
+verification_failed = _signals.signal("verification-failed")
+
+#: Sent after a pool's JWKS was fetched.
+#: Sender: the app. Keyword arguments: ``issuer`` (str), ``key_ids`` (tuple of str).
+jwks_refreshed = _signals.signal("jwks-refreshed")
+
+#: Sent after a JWKS fetch failed (held keys, if any, stay in use).
+#: Sender: the app. Keyword arguments: ``issuer`` (str), ``error`` (Exception).
+jwks_fetch_failed = _signals.signal("jwks-fetch-failed")
