@@ -25,8 +25,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy flask_revstack_cognito tests
 
+# coverage starts before pytest so that the package's own pytest plugin (loaded through its
+# entry point, before pytest-cov would start) is measured too.
 pytest: install
-	$(BIN)/python -m pytest --cov --cov-report=term-missing --cov-fail-under=95
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest
+	$(BIN)/coverage report --fail-under=95
 
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html

@@ -90,11 +90,11 @@ def read_str_list(key: str, value: object, *, example: str) -> tuple[str, ...]:
 
 def read_optional_str(key: str, value: object, *, example: str) -> str | None:
     """Read an optional non-empty string; ``None`` and ``""`` mean unset."""
-    if value is None or value == "":
+    if value is None:
         return None
     if not isinstance(value, str):
         raise CognitoConfigError(key, f"expected a string, got {type(value).__name__}", example)
-    return value.strip()
+    return value.strip() or None
 
 
 def read_choice(key: str, value: object, choices: Collection[str]) -> str:
@@ -128,8 +128,10 @@ def read_number(
     number: float
     if isinstance(value, bool):
         number = math.nan
-    elif isinstance(value, (int, float)):
-        number = float(value)
+    elif isinstance(value, int):
+        number = float(value) if abs(value) < 2**53 else math.inf  # a float may overflow
+    elif isinstance(value, float):
+        number = value
     elif isinstance(value, str):
         try:
             number = float(value.strip())

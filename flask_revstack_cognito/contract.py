@@ -25,9 +25,9 @@ ISSUER_TYPES: tuple[str, ...] = ("original", "updated", "both")
 MAX_LEEWAY_SECONDS = 300
 
 # AWS's own patterns (CreateUserPoolClient, DescribeUserPool); regions as AWS names them.
-_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
-_CLIENT_ID = re.compile(r"[\w+]{1,128}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
+_CLIENT_ID = re.compile(r"[\w+]{1,128}", re.ASCII)
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 
 _POOL_EXAMPLE = "'us-east-1_Abc123'"
 _REGION_EXAMPLE = "'us-east-1'"
@@ -168,10 +168,10 @@ def build_auth_contract(
     if provider != "cognito":
         raise CognitoConfigError("provider", f"only 'cognito' is supported, got {provider!r}")
     pool_ids = _read_pool_ids(user_pool_id)
+    issuer = read_optional_str("issuer", issuer, example="'http://localhost:9229/local_abc'")
     _check_region(region, pool_ids, derived_issuer=issuer is None)
     issuer_type = read_choice("issuer_type", issuer_type, ISSUER_TYPES)
     replica_regions = _read_additional_regions(additional_regions, issuer_type, issuer)
-    issuer = read_optional_str("issuer", issuer, example="'http://localhost:9229/local_abc'")
     jwks_uri = read_optional_str("jwks_uri", jwks_uri, example=_jwks_example())
 
     if issuer is not None:
@@ -240,20 +240,22 @@ def _check_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: b
                 )
 
 
-def _read_additional_regions(value: object, issuer_type: str, issuer: object) -> tuple[str, ...]:
+def _read_additional_regions(
+    value: object, issuer_type: str, issuer: str | None
+) -> tuple[str, ...]:
     regions = read_str_list("additional_regions", value, example="'us-west-2,eu-west-1'")
     for region in regions:
         if not _REGION.fullmatch(region):
             raise CognitoConfigError(
                 "additional_regions", f"{region!r} is not an AWS region", _REGION_EXAMPLE
             )
-    if regions and (issuer_type == "updated" or issuer not in (None, "")):
+    if regions and (issuer_type == "updated" or issuer is not None):
         raise CognitoConfigError(
             "additional_regions",
             "replica regions apply to the original issuer form only "
             "(the updated issuer names the primary region)",
         )
-    return regions
+    return tuple(dict.fromkeys(regions))
 
 
 def _read_client_ids(value: object) -> tuple[str, ...]:
@@ -279,7 +281,7 @@ def _derived_issuers(
     pool_region = pool_id.partition("_")[0]
     issuers = []
     if issuer_type in ("original", "both"):
-        for issuer_region in (pool_region, *replica_regions):
+        for issuer_region in dict.fromkeys((pool_region, *replica_regions)):
             issuers.append(
                 f"https://cognito-idp.{issuer_region}.{_domain(issuer_region)}/{pool_id}"
             )
@@ -295,8 +297,12 @@ def _domain(region: str) -> str:
 
 
 def _check_url(argument: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # such as an unclosed IPv6 bracket
+        valid = False
+    if not valid:
         raise CognitoConfigError(
             argument,
             f"{url!r} is not an http:// or https:// URL",
