@@ -1,0 +1,16 @@
+"""Sphinx configuration for the Flask-Revstack-Cognito documentation."""
+
+from __future__ import annotations
+
+project = "Flask-Revstack-Cognito"
+author = "The Flask-Revstack-Cognito team"
+copyright = "2026, The Flask-Revstack-Cognito team"  # noqa: A001
+release = "0.1.0"
+
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_preserve_defaults = True
+html_theme = "alabaster"
+html_theme_options = {"description": "Amazon Cognito tokens, verified in Flask."}
+exclude_patterns = ["_build"]
