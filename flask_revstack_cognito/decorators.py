@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast, overload
 
-from flask import current_app, g, has_request_context, request
+from flask import Request, current_app, g, has_request_context, request
 from werkzeug.local import LocalProxy
 
 from .authorization import check_requirements
@@ -35,6 +35,9 @@ _G_KEY = "_revstack_cognito"
 class _RequestState:
     """What this request learned about its token (kept on ``flask.g``)."""
 
+    #: The request this state belongs to: ``g`` lives as long as the app context, which may
+    #: span several requests when an app context was pushed by hand.
+    request: Request
     #: Outcome of verifying the token, per required token use.
     outcomes: dict[str, CognitoUser | CognitoAuthError] = field(default_factory=dict)
     #: The user, set once every check of a :func:`verify_request` call passed.
@@ -43,18 +46,21 @@ class _RequestState:
     success_signalled: bool = False
 
 
-def _request_state() -> _RequestState:
+def _request_state(*, create: bool) -> _RequestState | None:
+    current = request._get_current_object()  # type: ignore[attr-defined]
     state: _RequestState | None = g.get(_G_KEY)
-    if state is None:
-        state = _RequestState()
-        setattr(g, _G_KEY, state)
+    if state is None or state.request is not current:
+        state = None
+        if create:
+            state = _RequestState(request=current)
+            setattr(g, _G_KEY, state)
     return state
 
 
 def _get_current_user() -> CognitoUser | None:
     if not has_request_context():
         return None
-    state: _RequestState | None = g.get(_G_KEY)
+    state = _request_state(create=False)
     return state.user if state is not None else None
 
 
@@ -94,7 +100,8 @@ def verify_request(
         return None
     _, app_state = get_extension()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = _request_state()
+    state = _request_state(create=True)
+    assert state is not None
     required_use = _check_token_use(token_use) or app_state.settings.contract.token_use
     try:
         try:
@@ -116,6 +123,7 @@ def verify_request(
             outcome, groups=_as_tuple(groups), scopes=_as_tuple(scopes), all_groups=all_groups
         )
     except CognitoAuthError as error:
+        state.user = None  # every check must pass, including those that ran earlier
         if not state.failure_signalled:
             state.failure_signalled = True
             logger.info("request refused: %s (%s)", error.code, request.path)

@@ -52,6 +52,9 @@ def error_response(error: CognitoAuthError, *, realm: str) -> Response:
 
 
 def _quote(value: str) -> str:
-    # RFC 9110 quoted-string; control characters cannot appear in a header at all.
-    cleaned = "".join(char for char in value if char >= " " and char != "\x7f")
+    # RFC 9110 quoted-string. Control characters cannot appear in a header at all, and WSGI
+    # servers encode headers as latin-1: other characters become "?".
+    cleaned = "".join(
+        char if char <= "\xff" else "?" for char in value if char.isprintable() or char == " "
+    )
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
