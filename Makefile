@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest docs clean
+.PHONY: install demo test lint typecheck pytest docs clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(INSTALLED): setup.cfg pyproject.toml
 
 install: $(INSTALLED)
 
+## the example app against an embedded local Cognito (or the pool FLASK_COGNITO_* names)
+demo: install
+	$(BIN)/python -m example_app
+
 ## every quality gate: lint and format, types, tests with branch coverage, docs without warnings
 test: install lint typecheck pytest docs
 
@@ -23,7 +27,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy flask_revstack_cognito tests
+	$(BIN)/mypy flask_revstack_cognito example_app tests
 
 # coverage starts before pytest so that the package's own pytest plugin (loaded through its
 # entry point, before pytest-cov would start) is measured too.

@@ -1,0 +1,90 @@
+"""The demo stack: the example app on 127.0.0.1, with an embedded local Cognito when no pool
+is configured. ``make demo`` runs it; the browser test starts the same stack."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from . import auth, create_app
+from .local_cognito import DEMO_USERS, LocalCognito
+
+
+class DemoStack:
+    """The example app served in a background thread, and the local Cognito it may need.
+
+    :param port: the app's port; when it is taken, a free one is used instead.
+    :param environ: where ``FLASK_COGNITO_USER_POOL_ID`` is looked for (``os.environ``).
+    """
+
+    def __init__(self, port: int = 5000, environ: Mapping[str, str] | None = None) -> None:
+        self.port = port
+        self.environ = os.environ if environ is None else environ
+        self.cognito: LocalCognito | None = None
+        self.app: Flask | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The page's address."""
+        assert self._server is not None, "start() first"
+        return f"http://127.0.0.1:{self._server.server_port}/"
+
+    def start(self) -> DemoStack:
+        """Start the local Cognito (unless a pool is configured), then the app."""
+        overrides: dict[str, Any] = {}
+        if not self.environ.get("FLASK_COGNITO_USER_POOL_ID"):
+            self.cognito = LocalCognito().start()
+            overrides = dict(self.cognito.flask_config())
+        self.app = create_app(overrides)
+        with self.app.app_context():
+            auth.prefetch()  # fail now, not on the first request, if the keys are unreachable
+        try:
+            self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        except OSError:  # the port is taken: any free port will do
+            self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the app and the local Cognito."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        if self.cognito is not None:
+            self.cognito.stop()
+
+    def banner(self) -> str:
+        """What to tell the person who ran ``make demo``."""
+        lines = ["", f"Flask-Revstack-Cognito demo: open {self.url}", ""]
+        if self.cognito is not None:
+            lines.append(f"Local Cognito (moto) on {self.cognito.endpoint}, no AWS account used.")
+            lines.append(
+                f"User pool {self.cognito.user_pool_id}, app client {self.cognito.client_id}"
+            )
+            lines.append("Demo users:")
+            for user in DEMO_USERS:
+                groups = ", ".join(user.groups) or "no groups"
+                lines.append(
+                    f"  {user.username} / {user.password}  ({groups}; custom:tenant={user.tenant})"
+                )
+            first = DEMO_USERS[0]
+            id_token = self.cognito.sign_in(first.username, first.password)["IdToken"]
+            lines += [
+                "",
+                f"Try the API with a fresh ID token of {first.username} (valid for an hour):",
+                f"  curl -H 'Authorization: Bearer {id_token}' {self.url}api/me",
+            ]
+        else:
+            lines.append("Using the user pool configured by FLASK_COGNITO_* settings.")
+        lines += ["", "Press Ctrl-C to stop."]
+        return "\n".join(lines)

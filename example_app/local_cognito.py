@@ -1,0 +1,141 @@
+"""An embedded local Cognito for the demo: moto's server on 127.0.0.1 with a ready pool.
+
+Creates a user pool with a ``custom:tenant`` attribute, an app client that allows
+``USER_PASSWORD_AUTH``, a resource server with an ``orders/read`` scope, an ``admins`` group and
+two demo users. Nothing leaves the machine: moto answers on loopback only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A user the demo creates, with the password to sign in with."""
+
+    username: str
+    password: str
+    email: str
+    tenant: str
+    groups: tuple[str, ...]
+
+
+DEMO_USERS = (
+    DemoUser("alice", "Demo-Passw0rd!", "alice@example.com", "acme", ("admins",)),
+    DemoUser("bob", "Demo-Passw0rd!", "bob@example.com", "globex", ()),
+)
+
+
+class LocalCognito:
+    """moto's Cognito on ``127.0.0.1``, with the demo pool, client, group and users.
+
+    :param port: the port to listen on; ``0`` picks a free one.
+    """
+
+    def __init__(self, port: int = 0) -> None:
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.endpoint = ""
+        self.user_pool_id = ""
+        self.client_id = ""
+        self._client: Any = None
+
+    def start(self) -> LocalCognito:
+        """Start moto and create the pool, the app client, the group and the users."""
+        # moto needs credentials to be present, never real ones: it accepts anything.
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "demo",
+            "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_DEFAULT_REGION": REGION,
+        }.items():
+            os.environ.setdefault(name, value)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        self._client = boto3.client(
+            "cognito-idp",
+            region_name=REGION,
+            endpoint_url=self.endpoint,
+            aws_access_key_id="demo",
+            aws_secret_access_key="demo",
+        )
+        self._create_pool()
+        return self
+
+    def stop(self) -> None:
+        """Stop moto; everything it held is gone."""
+        self._server.stop()
+
+    @property
+    def jwks_uri(self) -> str:
+        """Where moto serves the pool's keys."""
+        return f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json"
+
+    def flask_config(self) -> dict[str, str]:
+        """The ``COGNITO_*`` settings that point the example app at this pool."""
+        return {
+            "COGNITO_USER_POOL_ID": self.user_pool_id,
+            "COGNITO_CLIENT_ID": self.client_id,
+            "COGNITO_JWKS_URI": self.jwks_uri,
+            "EXAMPLE_COGNITO_ENDPOINT": self.endpoint + "/",
+        }
+
+    def sign_in(self, username: str, password: str) -> dict[str, str]:
+        """Sign in with ``USER_PASSWORD_AUTH``; return the ``IdToken``, ``AccessToken``, ..."""
+        result = self._client.initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+        tokens: dict[str, str] = result["AuthenticationResult"]
+        return tokens
+
+    def _create_pool(self) -> None:
+        client = self._client
+        pool = client.create_user_pool(
+            PoolName="flask-revstack-cognito-demo",
+            Schema=[{"Name": "tenant", "AttributeDataType": "String", "Mutable": True}],
+        )["UserPool"]
+        self.user_pool_id = pool["Id"]
+        client.create_resource_server(
+            UserPoolId=self.user_pool_id,
+            Identifier="orders",
+            Name="Orders API",
+            Scopes=[{"ScopeName": "read", "ScopeDescription": "Read orders"}],
+        )
+        self.client_id = client.create_user_pool_client(
+            UserPoolId=self.user_pool_id,
+            ClientName="demo-web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            AllowedOAuthScopes=["orders/read", "aws.cognito.signin.user.admin"],
+            ReadAttributes=["email", "email_verified", "custom:tenant"],
+        )["UserPoolClient"]["ClientId"]
+        client.create_group(UserPoolId=self.user_pool_id, GroupName="admins")
+        for user in DEMO_USERS:
+            client.admin_create_user(
+                UserPoolId=self.user_pool_id,
+                Username=user.username,
+                UserAttributes=[
+                    {"Name": "email", "Value": user.email},
+                    {"Name": "email_verified", "Value": "true"},
+                    {"Name": "custom:tenant", "Value": user.tenant},
+                ],
+                MessageAction="SUPPRESS",
+            )
+            client.admin_set_user_password(
+                UserPoolId=self.user_pool_id,
+                Username=user.username,
+                Password=user.password,
+                Permanent=True,
+            )
+            for group in user.groups:
+                client.admin_add_user_to_group(
+                    UserPoolId=self.user_pool_id, Username=user.username, GroupName=group
+                )

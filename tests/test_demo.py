@@ -1,0 +1,181 @@
+"""The demo end to end: ``python -m example_app`` as ``make demo`` runs it, and the sign-in page
+driven in Debian's Chromium (headless) against the same stack."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from example_app.demo import DemoStack
+from example_app.local_cognito import DEMO_USERS
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN, MEMBER = DEMO_USERS
+# Chromium must not reach for Google's services: this machine's network is closed.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[DemoStack]:
+    """The demo's stack: local Cognito (moto) and the example app, on free ports."""
+    demo = DemoStack(port=0, environ={}).start()
+    yield demo
+    demo.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, stack: DemoStack) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(stack.url)
+    yield page
+    context.close()
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#sign-in-button")
+    page.wait_for_selector(f"#session:has-text('Signed in as {username}.')")
+
+
+def call(page: Page, path: str, token: str) -> str:
+    """Click the page's button for ``path`` with ``token`` and return the result summary."""
+    page.click(f"#calls button[data-path='{path}'][data-token='{token}']")
+    page.wait_for_function(
+        "document.getElementById('result-summary').textContent.startsWith('GET ')"
+    )
+    summary = page.text_content("#result-summary") or ""
+    page.evaluate("document.getElementById('result-summary').textContent = ''")
+    return summary
+
+
+def test_admin_signs_in_and_sees_email_groups_and_tenant(page: Page) -> None:
+    sign_in(page, ADMIN.username, ADMIN.password)
+
+    assert call(page, "/api/me", "id") == "GET /api/me → 200"
+    result = page.text_content("#result") or ""
+    assert f'"email": "{ADMIN.email}"' in result
+    assert '"admins"' in result
+    assert f'"tenant": "{ADMIN.tenant}"' in result
+    assert page.is_hidden("#error-code")
+
+    assert call(page, "/api/admin", "id") == "GET /api/admin → 200"
+    assert call(page, "/api/orders", "access") == "GET /api/orders → 200"
+
+
+def test_member_is_refused_the_admin_api(page: Page) -> None:
+    sign_in(page, MEMBER.username, MEMBER.password)
+
+    assert call(page, "/api/admin", "id") == "GET /api/admin → 403"
+    assert page.text_content("#error-code") == "Error code: INSUFFICIENT_SCOPE"
+    assert call(page, "/api/me", "id") == "GET /api/me → 200"
+    assert f'"tenant": "{MEMBER.tenant}"' in (page.text_content("#result") or "")
+
+
+def test_forged_token_is_refused_with_invalid_signature(page: Page) -> None:
+    sign_in(page, MEMBER.username, MEMBER.password)
+
+    assert call(page, "/api/me", "forged") == "GET /api/me → 401"
+    assert page.text_content("#error-code") == "Error code: INVALID_SIGNATURE"
+
+
+def test_wrong_token_type_and_no_token(page: Page) -> None:
+    sign_in(page, ADMIN.username, ADMIN.password)
+
+    assert call(page, "/api/me", "access") == "GET /api/me → 401"
+    assert page.text_content("#error-code") == "Error code: TOKEN_USE_MISMATCH"
+    assert call(page, "/api/public", "none") == "GET /api/public → 200"
+    assert '"hello, stranger"' in (page.text_content("#result") or "")
+
+
+def test_wrong_password_is_reported_on_the_page(page: Page) -> None:
+    page.fill("#username", ADMIN.username)
+    page.fill("#password", "not-the-password")
+    page.click("#sign-in-button")
+    page.wait_for_selector("#session:has-text('Sign-in failed')")
+    assert call(page, "/api/me", "none") == "GET /api/me → 401"
+    assert page.text_content("#error-code") == "Error code: MISSING_TOKEN"
+
+
+def test_make_demo_prints_a_working_curl_line_and_stops_on_ctrl_c() -> None:
+    """``python -m example_app``, as ``make demo`` starts it, from launch to Ctrl-C."""
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("FLASK_COGNITO")
+    }
+    environment["DEMO_PORT"] = "0"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "example_app"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = []
+        deadline = time.monotonic() + 60
+        for line in process.stdout:
+            banner.append(line)
+            if "Press Ctrl-C" in line or time.monotonic() > deadline:
+                break
+        text = "".join(banner)
+        assert "Press Ctrl-C to stop." in text, text
+        page_url = re.search(r"open (http://127\.0\.0\.1:\d+/)", text)
+        curl = re.search(r"curl -H 'Authorization: Bearer ([\w.-]+)' (\S+)", text)
+        assert page_url is not None and curl is not None, text
+        for user in DEMO_USERS:
+            assert f"{user.username} / {user.password}" in text
+
+        assert requests.get(page_url.group(1), timeout=10).status_code == 200
+        response = requests.get(
+            curl.group(2), headers={"Authorization": f"Bearer {curl.group(1)}"}, timeout=10
+        )
+        assert response.status_code == 200
+        assert response.json()["username"] == ADMIN.username
+        assert response.json()["custom"] == {"tenant": ADMIN.tenant}
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        with pytest.raises(requests.ConnectionError):
+            requests.get(page_url.group(1), timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
