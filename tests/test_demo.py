@@ -157,7 +157,8 @@ def test_make_demo_prints_a_working_curl_line_and_stops_on_ctrl_c() -> None:
         assert "Press Ctrl-C to stop." in text, text
         page_url = re.search(r"open (http://127\.0\.0\.1:\d+/)", text)
         curl = re.search(r"curl -H 'Authorization: Bearer ([\w.-]+)' (\S+)", text)
-        assert page_url is not None and curl is not None, text
+        assert page_url is not None, text
+        assert curl is not None, text
         for user in DEMO_USERS:
             assert f"{user.username} / {user.password}" in text
 
