@@ -14,6 +14,8 @@ drive time and faults without sleeping. The rules are SPEC section 6:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import math
@@ -107,7 +109,7 @@ def parse_jwks(body: bytes) -> dict[str, RSAKey]:
     """
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting exhausts the parser's recursion
         raise JWKSFetchError("response is not JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise JWKSFetchError("response is not a JWKS (a JSON object with a 'keys' list)")
@@ -135,15 +137,27 @@ def _usable_key(entry: object) -> tuple[str, RSAKey | str]:
         return key_id, f"use {entry.get('use')!r} is not sig"
     if entry.get("alg", "RS256") != "RS256":
         return key_id, f"alg {entry.get('alg')!r} is not RS256"
-    public_members = {"kty": "RSA", "n": entry.get("n"), "e": entry.get("e")}
-    try:
-        key = RSAKey.import_key(public_members)  # type: ignore[arg-type]
-        bits = key.public_key.key_size
-    except Exception as error:  # joserfc and cryptography raise many types for bad numbers
-        return key_id, f"not a valid RSA public key ({type(error).__name__})"
+    modulus, exponent = entry.get("n"), entry.get("e")
+    if not isinstance(modulus, str) or not isinstance(exponent, str):
+        return key_id, "n and e must be strings"
+    # The size is checked before the import: joserfc warns about small keys as it imports them.
+    bits = _modulus_bits(modulus)
     if bits < MIN_RSA_BITS:
         return key_id, f"modulus of {bits} bits is below {MIN_RSA_BITS}"
+    try:
+        key = RSAKey.import_key({"kty": "RSA", "n": modulus, "e": exponent})
+    except Exception as error:  # joserfc and cryptography raise many types for bad numbers
+        return key_id, f"not a valid RSA public key ({type(error).__name__})"
     return key_id, key
+
+
+def _modulus_bits(modulus: str) -> int:
+    """The bit length of a base64url-encoded modulus; 0 when it is not base64url."""
+    try:
+        raw = base64.urlsafe_b64decode(modulus + "=" * (-len(modulus) % 4))
+    except (binascii.Error, ValueError):
+        return 0
+    return int.from_bytes(raw, "big").bit_length()
 
 
 class _Flight:
