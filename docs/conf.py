@@ -4,7 +4,7 @@ from __future__ import annotations
 
 project = "Flask-Revstack-Cognito"
 author = "The Flask-Revstack-Cognito team"
-copyright = "2026, The Flask-Revstack-Cognito team"  # noqa: A001
+copyright = "2026, The Flask-Revstack-Cognito team"
 release = "0.1.0"
 
 extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]

@@ -113,8 +113,8 @@ class TokenUseMismatchError(CognitoAuthError):
         self.expected: str = expected
         #: The token's ``token_use`` claim (``None`` when absent).
         self.actual: object = actual
-        if isinstance(actual, str) and actual in self._NAMES:
-            got = self._NAMES[actual]
+        if actual in ("id", "access"):
+            got = self._NAMES[str(actual)]
         elif actual is None:
             got = "a token without token_use"
         else:

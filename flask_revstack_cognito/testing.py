@@ -184,7 +184,7 @@ class LocalUserPool:
     def claims(self, token_use: str = "id", **overrides: Any) -> dict[str, Any]:
         """The claims of a fresh token of ``token_use``, with :meth:`id_token`'s overrides."""
         now = int(self.clock())
-        sub = str(overrides.pop("sub", "a1b2c3d4-0000-4000-8000-00000000cafe"))
+        sub = overrides.pop("sub", "a1b2c3d4-0000-4000-8000-00000000cafe")
         username = overrides.pop("username", "jane")
         claims: dict[str, Any] = {
             "sub": sub,

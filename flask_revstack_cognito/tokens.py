@@ -23,7 +23,8 @@ from .errors import MalformedTokenError, UnsupportedAlgorithmError
 #: well under 8 KiB; anything far larger is refused before it is decoded.
 MAX_TOKEN_LENGTH = 16 * 1024
 
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+# Empty is valid base64url (zero bytes): an unsigned token then fails on its alg, as it should.
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
 
 _STRING_CLAIMS = (
     "iss",
@@ -142,7 +143,12 @@ def _check_claim_types(claims: Mapping[str, Any]) -> None:
 
 
 def _is_finite_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float: no sane time
+        return False
 
 
 def _is_str_list(value: object) -> bool:

@@ -131,5 +131,8 @@ class CognitoUser:
 
 def _timestamp(value: object) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):  # beyond what a datetime can hold
+            return None
     return None
