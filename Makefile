@@ -34,7 +34,7 @@ typecheck: install
 pytest: install
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
-	$(BIN)/coverage report --fail-under=95
+	$(BIN)/coverage report --fail-under=99
 
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html

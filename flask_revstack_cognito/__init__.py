@@ -34,3 +34,38 @@ from .signals import token_verified as token_verified
 from .signals import verification_failed as verification_failed
 from .user import CognitoUser as CognitoUser
 from .verifier import TokenVerifier as TokenVerifier
+
+__all__ = [
+    "AudienceMismatchError",
+    "AuthContract",
+    "AuthSession",
+    "CognitoAuth",
+    "CognitoAuthError",
+    "CognitoConfigError",
+    "CognitoUser",
+    "InsufficientScopeError",
+    "InvalidSignatureError",
+    "IssuerMismatchError",
+    "JWKSCache",
+    "JWKSOptions",
+    "JWKSUnavailableError",
+    "MalformedTokenError",
+    "MissingClaimError",
+    "MissingTokenError",
+    "TokenExpiredError",
+    "TokenNotYetValidError",
+    "TokenUseMismatchError",
+    "TokenVerifier",
+    "TrustedIssuer",
+    "UnknownKeyError",
+    "UnsupportedAlgorithmError",
+    "build_auth_contract",
+    "check_requirements",
+    "current_cognito_user",
+    "jwks_fetch_failed",
+    "jwks_refreshed",
+    "login_required",
+    "token_verified",
+    "verification_failed",
+    "verify_request",
+]

@@ -413,20 +413,28 @@ FAULTS = [
 ]
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])
-def test_fault_without_held_keys_is_network_error(
-    fault: Fault, server: JWKSServer, pool: LocalUserPool, clock: FakeClock, refused_url: str
-) -> None:
-    failures: list[Exception] = []
+def recording_cache(
+    url: str, clock: FakeClock
+) -> tuple[JWKSCache, list[tuple[str, ...]], list[Exception]]:
+    """A cache on the fake clock, with the key ids of each refresh and each fetch failure."""
     refreshes: list[tuple[str, ...]] = []
+    failures: list[Exception] = []
     cache = JWKSCache(
-        server.url,
+        url,
         OPTIONS,
         clock=clock,
         jitter=no_jitter,
         on_refresh=refreshes.append,
         on_fetch_failed=failures.append,
     )
+    return cache, refreshes, failures
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])
+def test_fault_without_held_keys_is_network_error(
+    fault: Fault, server: JWKSServer, pool: LocalUserPool, clock: FakeClock, refused_url: str
+) -> None:
+    cache, refreshes, failures = recording_cache(server.url, clock)
     fault.inject(pool, server, cache, refused_url)
 
     with pytest.raises(JWKSUnavailableError) as caught:
@@ -448,16 +456,7 @@ def test_fault_without_held_keys_is_network_error(
 def test_fault_with_held_keys_serves_stale_keys_until_recovery(
     fault: Fault, server: JWKSServer, pool: LocalUserPool, clock: FakeClock, refused_url: str
 ) -> None:
-    failures: list[Exception] = []
-    refreshes: list[tuple[str, ...]] = []
-    cache = JWKSCache(
-        server.url,
-        OPTIONS,
-        clock=clock,
-        jitter=no_jitter,
-        on_refresh=refreshes.append,
-        on_fetch_failed=failures.append,
-    )
+    cache, refreshes, failures = recording_cache(server.url, clock)
     old_kid = pool.kid
     held = cache.get_key(old_kid)
     assert refreshes == [(old_kid,)]
