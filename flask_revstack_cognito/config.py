@@ -105,7 +105,8 @@ def read_choice(key: str, value: object, choices: Collection[str]) -> str:
     normalised = value.strip().lower() if isinstance(value, str) else value
     if normalised not in choices:
         allowed = ", ".join(repr(choice) for choice in choices)
-        raise CognitoConfigError(key, f"expected one of {allowed}, got {value!r}")
+        example = repr(next(iter(choices)))
+        raise CognitoConfigError(key, f"expected one of {allowed}, got {value!r}", example)
     assert isinstance(normalised, str)
     return normalised
 

@@ -166,7 +166,9 @@ def build_auth_contract(
     'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc123/.well-known/jwks.json'
     """
     if provider != "cognito":
-        raise CognitoConfigError("provider", f"only 'cognito' is supported, got {provider!r}")
+        raise CognitoConfigError(
+            "provider", f"only 'cognito' is supported, got {provider!r}", "'cognito'"
+        )
     pool_ids = _read_pool_ids(user_pool_id)
     issuer = read_optional_str("issuer", issuer, example="'http://localhost:9229/local_abc'")
     _check_region(region, pool_ids, derived_issuer=issuer is None)
@@ -177,7 +179,9 @@ def build_auth_contract(
     if issuer is not None:
         _check_url("issuer", issuer)
         if len(pool_ids) > 1:
-            raise CognitoConfigError("issuer", "an issuer override needs exactly one user pool")
+            raise CognitoConfigError(
+                "issuer", "an issuer override needs exactly one user pool", "'local_abc'"
+            )
         trusted = [TrustedIssuer(issuer, f"{issuer}/.well-known/jwks.json", pool_ids[0])]
     else:
         trusted = [
@@ -189,7 +193,10 @@ def build_auth_contract(
         _check_url("jwks_uri", jwks_uri)
         if len(trusted) > 1:
             raise CognitoConfigError(
-                "jwks_uri", "a JWKS URI override needs exactly one trusted issuer"
+                "jwks_uri",
+                "a JWKS URI override needs exactly one trusted issuer (one pool, one issuer "
+                "type, no additional regions)",
+                _jwks_example(),
             )
         trusted = [TrustedIssuer(trusted[0].issuer, jwks_uri, trusted[0].user_pool_id)]
 
@@ -254,6 +261,7 @@ def _read_additional_regions(
             "additional_regions",
             "replica regions apply to the original issuer form only "
             "(the updated issuer names the primary region)",
+            "'us-west-2' with COGNITO_ISSUER_TYPE 'original' or 'both'",
         )
     return tuple(dict.fromkeys(regions))
 

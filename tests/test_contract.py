@@ -505,6 +505,7 @@ REPLICAS_PROBLEM = (
     "replica regions apply to the original issuer form only "
     "(the updated issuer names the primary region)"
 )
+REPLICAS_EXAMPLE = "'us-west-2' with COGNITO_ISSUER_TYPE 'original' or 'both'"
 
 
 @pytest.mark.parametrize(
@@ -523,8 +524,10 @@ def test_additional_regions_refused_with_updated_or_override(overrides: dict[str
 
     assert caught.value.key == "additional_regions"
     assert caught.value.problem == REPLICAS_PROBLEM
-    assert caught.value.example is None
-    assert str(caught.value) == f"additional_regions: {REPLICAS_PROBLEM}"
+    assert caught.value.example == REPLICAS_EXAMPLE
+    assert str(caught.value) == expected_message(
+        "additional_regions", REPLICAS_PROBLEM, REPLICAS_EXAMPLE
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -628,7 +631,10 @@ def test_jwks_uri_override_with_updated_issuer() -> None:
     assert contract.jwks_uri == "http://127.0.0.1/k"
 
 
-JWKS_MANY_PROBLEM = "a JWKS URI override needs exactly one trusted issuer"
+JWKS_MANY_PROBLEM = (
+    "a JWKS URI override needs exactly one trusted issuer (one pool, one issuer type, "
+    "no additional regions)"
+)
 
 
 @pytest.mark.parametrize(
@@ -645,7 +651,7 @@ def test_jwks_uri_refused_with_several_issuers(overrides: dict[str, Any]) -> Non
 
     assert caught.value.key == "jwks_uri"
     assert caught.value.problem == JWKS_MANY_PROBLEM
-    assert str(caught.value) == f"jwks_uri: {JWKS_MANY_PROBLEM}"
+    assert str(caught.value) == expected_message("jwks_uri", JWKS_MANY_PROBLEM, JWKS_EXAMPLE)
 
 
 @pytest.mark.parametrize("argument", ["issuer", "jwks_uri"])
@@ -836,28 +842,28 @@ BAD_VALUES: list[Bad] = [
         {"token_use": "refresh"},
         "token_use",
         "expected one of 'id', 'access', 'any', got 'refresh'",
-        None,
+        "'id'",
     ),
     Bad(
         "token-use-none",
         {"token_use": None},
         "token_use",
         "expected one of 'id', 'access', 'any', got None",
-        None,
+        "'id'",
     ),
     Bad(
         "token-use-int",
         {"token_use": 1},
         "token_use",
         "expected one of 'id', 'access', 'any', got 1",
-        None,
+        "'id'",
     ),
     Bad(
         "token-use-list",
         {"token_use": ["id"]},
         "token_use",
         "expected one of 'id', 'access', 'any', got ['id']",
-        None,
+        "'id'",
     ),
     # leeway
     Bad(
@@ -897,14 +903,14 @@ BAD_VALUES: list[Bad] = [
         {"issuer_type": "new"},
         "issuer_type",
         "expected one of 'original', 'updated', 'both', got 'new'",
-        None,
+        "'original'",
     ),
     Bad(
         "issuer-type-none",
         {"issuer_type": None},
         "issuer_type",
         "expected one of 'original', 'updated', 'both', got None",
-        None,
+        "'original'",
     ),
     # additional_regions
     Bad(
@@ -933,14 +939,14 @@ BAD_VALUES: list[Bad] = [
         {"additional_regions": "us-west-2", "issuer_type": "updated"},
         "additional_regions",
         REPLICAS_PROBLEM,
-        None,
+        REPLICAS_EXAMPLE,
     ),
     Bad(
         "replicas-with-issuer",
         {"additional_regions": "us-west-2", "issuer": LOCAL_ISSUER},
         "additional_regions",
         REPLICAS_PROBLEM,
-        None,
+        REPLICAS_EXAMPLE,
     ),
     # issuer
     Bad("issuer-int", {"issuer": 9229}, "issuer", "expected a string, got int", ISSUER_EXAMPLE),
@@ -956,7 +962,7 @@ BAD_VALUES: list[Bad] = [
         {"user_pool_id": "us-east-1_Abc123,us-east-1_Def456", "issuer": LOCAL_ISSUER},
         "issuer",
         "an issuer override needs exactly one user pool",
-        None,
+        "'local_abc'",
     ),
     # jwks_uri
     Bad("jwks-int", {"jwks_uri": 1}, "jwks_uri", "expected a string, got int", JWKS_EXAMPLE),
@@ -972,7 +978,7 @@ BAD_VALUES: list[Bad] = [
         {"issuer_type": "both", "jwks_uri": "http://127.0.0.1/jwks.json"},
         "jwks_uri",
         JWKS_MANY_PROBLEM,
-        None,
+        JWKS_EXAMPLE,
     ),
     # user_id_claim
     Bad("claim-empty", {"user_id_claim": ""}, "user_id_claim", "must name a claim", CLAIM_EXAMPLE),
@@ -1063,9 +1069,10 @@ def test_unknown_provider_is_refused(provider: str) -> None:
         build_auth_contract(provider, user_pool_id=POOL)
 
     assert caught.value.key == "provider"
-    assert caught.value.problem == f"only 'cognito' is supported, got {provider!r}"
-    assert caught.value.example is None
-    assert str(caught.value) == f"provider: only 'cognito' is supported, got {provider!r}"
+    problem = f"only 'cognito' is supported, got {provider!r}"
+    assert caught.value.problem == problem
+    assert caught.value.example == "'cognito'"
+    assert str(caught.value) == expected_message("provider", problem, "'cognito'")
 
 
 def test_missing_pool_from_empty_config() -> None:
@@ -1508,8 +1515,8 @@ def test_read_choice_refuses(value: object, shown: str) -> None:
     problem = f"expected one of 'id', 'access', 'any', got {shown}"
     assert caught.value.key == "COGNITO_X"
     assert caught.value.problem == problem
-    assert caught.value.example is None
-    assert str(caught.value) == f"COGNITO_X: {problem}"
+    assert caught.value.example == "'id'"
+    assert str(caught.value) == expected_message("COGNITO_X", problem, "'id'")
 
 
 @pytest.mark.parametrize(

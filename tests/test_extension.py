@@ -530,6 +530,8 @@ def test_a_bad_config_value_raises_naming_the_key(
     assert str(info.value).startswith(f"{key}: ")
     assert key in str(info.value)
     assert info.value.problem in str(info.value)
+    assert info.value.example  # every refusal shows a right value
+    assert f"(for example {info.value.example})" in str(info.value)
     assert EXTENSION_KEY not in app.extensions
     assert "cognito" not in app.cli.commands
     assert repr(auth) == "<CognitoAuth apps=0>"
