@@ -131,8 +131,11 @@ def test_wrong_password_is_reported_on_the_page(page: Page) -> None:
     assert page.text_content("#error-code") == "Error code: MISSING_TOKEN"
 
 
-def test_make_demo_prints_a_working_curl_line_and_stops_on_ctrl_c() -> None:
-    """``python -m example_app``, as ``make demo`` starts it, from launch to Ctrl-C."""
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_make_demo_prints_a_working_curl_line_and_stops_on_a_signal(
+    stop_signal: signal.Signals,
+) -> None:
+    """``python -m example_app``, as ``make demo`` starts it, from launch to Ctrl-C or SIGTERM."""
     environment = {
         name: value for name, value in os.environ.items() if not name.startswith("FLASK_COGNITO")
     }
@@ -170,7 +173,7 @@ def test_make_demo_prints_a_working_curl_line_and_stops_on_ctrl_c() -> None:
         assert response.json()["username"] == ADMIN.username
         assert response.json()["custom"] == {"tenant": ADMIN.tenant}
 
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=20) == 0
         with pytest.raises(requests.ConnectionError):
             requests.get(page_url.group(1), timeout=5)
