@@ -66,18 +66,17 @@ class JWKSOptions:
 
 
 class HTTPFetcher:
-    """The default :class:`Fetcher`: ``requests`` with a total deadline and a size limit.
+    """The default :class:`Fetcher`: ``requests`` with a timeout and a size limit.
 
-    Only a ``200`` answer is accepted; redirects are not followed.
+    Only a ``200`` answer is accepted; redirects are not followed. The body is read in small
+    chunks and abandoned once ``timeout`` has passed; :class:`JWKSCache` also stops waiting for
+    any fetcher then, however slowly a server sends its headers.
     """
-
-    def __init__(self) -> None:
-        self._session = requests.Session()
 
     def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes:
         deadline = time.monotonic() + timeout
         try:
-            with self._session.get(
+            with requests.get(
                 url,
                 timeout=timeout,
                 stream=True,
@@ -87,7 +86,7 @@ class HTTPFetcher:
                 if response.status_code != 200:
                     raise JWKSFetchError(f"HTTP status {response.status_code}")
                 body = bytearray()
-                for chunk in response.iter_content(chunk_size=16384):
+                for chunk in response.iter_content(chunk_size=4096):
                     body += chunk
                     if len(body) > max_bytes:
                         raise JWKSFetchError(f"response larger than {max_bytes} bytes")
@@ -281,29 +280,63 @@ class JWKSCache:
             else:
                 leading = False
         if not leading:
+            # The leader gives up after the timeout; the margin covers parsing and a busy CPU.
             if wait:
-                flight.done.wait()
+                flight.done.wait(2 * self.options.timeout + 1)
             return flight.done.is_set() and flight.error is None
         keys: dict[str, RSAKey] | None = None
         try:
-            body = self._fetcher(
-                self.jwks_uri, timeout=self.options.timeout, max_bytes=self.options.max_bytes
-            )
-            keys = parse_jwks(body)
-        except Exception as error:  # a custom fetcher may raise anything: a failed fetch
-            flight.error = error
-        with self._lock:
-            now = self._clock()
-            if keys is not None:
-                self._keys = keys
-                self._expires_at = now + self.options.ttl * (1 - _TTL_JITTER * self._jitter())
-            else:
-                # Stale-if-error: keep what is held, try again after the cooldown.
-                self._expires_at = now + self.options.refresh_cooldown
-            self._flight = None
-        flight.done.set()
+            try:
+                keys = parse_jwks(self._fetch_body())
+            except Exception as error:  # a custom fetcher may raise anything: a failed fetch
+                flight.error = error
+        finally:  # even on KeyboardInterrupt or a gevent timeout: never leave a flight behind
+            with self._lock:
+                now = self._clock()
+                self._last_attempt_at = now  # the cooldown runs from the end of the fetch
+                if keys is not None:
+                    self._keys = keys
+                    ttl = self.options.ttl * (1 - _TTL_JITTER * self._jitter())
+                    self._expires_at = now + ttl
+                else:
+                    # Stale-if-error: keep what is held, try again after the cooldown.
+                    self._expires_at = now + self.options.refresh_cooldown
+                    if flight.error is None:
+                        flight.error = JWKSFetchError("the fetch was interrupted")
+                self._flight = None
+            flight.done.set()
         self._notify(keys, flight.error)
         return flight.error is None
+
+    def _fetch_body(self) -> bytes:
+        """Call the fetcher in a worker thread and wait at most the timeout for it.
+
+        A server that sends its headers or body a byte at a time cannot hold a request past
+        the timeout: the worker is abandoned (a daemon thread, one per fetch at most).
+        """
+        outcome: list[bytes | BaseException] = []
+
+        def fetch() -> None:
+            try:
+                outcome.append(
+                    self._fetcher(
+                        self.jwks_uri,
+                        timeout=self.options.timeout,
+                        max_bytes=self.options.max_bytes,
+                    )
+                )
+            except BaseException as error:  # handed to the caller, not lost in the thread
+                outcome.append(error)
+
+        worker = threading.Thread(target=fetch, name="jwks-fetch", daemon=True)
+        worker.start()
+        worker.join(self.options.timeout)
+        if not outcome:
+            raise JWKSFetchError(f"timed out after {self.options.timeout:g} s")
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _notify(self, keys: Mapping[str, RSAKey] | None, error: Exception | None) -> None:
         try:

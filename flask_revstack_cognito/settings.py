@@ -56,7 +56,7 @@ class CognitoSettings:
         jwks_options = JWKSOptions(
             ttl=number(keys.JWKS_CACHE_TTL, 1, 86400),
             timeout=number(keys.JWKS_TIMEOUT, 0.1, 60),
-            refresh_cooldown=number(keys.JWKS_REFRESH_COOLDOWN, 0, 3600),
+            refresh_cooldown=number(keys.JWKS_REFRESH_COOLDOWN, 1, 3600),
             max_bytes=int(number(keys.JWKS_MAX_BYTES, 1024, 16 * 1024 * 1024, integer=True)),
         )
         realm = read_optional_str(keys.REALM, value(keys.REALM), example="'my-api'")

@@ -499,6 +499,7 @@ BAD_VALUES: list[tuple[str, dict[str, Any]]] = [
     (keys.JWKS_CACHE_TTL, {keys.JWKS_CACHE_TTL: 0}),
     (keys.JWKS_TIMEOUT, {keys.JWKS_TIMEOUT: 0}),
     (keys.JWKS_REFRESH_COOLDOWN, {keys.JWKS_REFRESH_COOLDOWN: -1}),
+    (keys.JWKS_REFRESH_COOLDOWN, {keys.JWKS_REFRESH_COOLDOWN: 0}),  # a kid flood per request
     (keys.JWKS_MAX_BYTES, {keys.JWKS_MAX_BYTES: 10}),
     (keys.TOKEN_CACHE_SIZE, {keys.TOKEN_CACHE_SIZE: 1.5}),
     (keys.TOKEN_LOCATION, {keys.TOKEN_LOCATION: "query"}),

@@ -523,10 +523,12 @@ def test_failed_cold_fetch_is_retried_only_after_the_cooldown(
     assert cache.fetch_count == server.request_count == 3
 
 
-def test_retry_after_is_at_least_one_second_when_a_fetch_outlasts_the_cooldown(
-    clock: FakeClock,
-) -> None:
+def test_the_cooldown_runs_from_the_end_of_a_slow_fetch(clock: FakeClock) -> None:
+    """A failing fetch that takes longer than the cooldown is not retried back to back."""
+    calls: list[float] = []
+
     def slow_and_failing(url: str, *, timeout: float, max_bytes: int) -> bytes:
+        calls.append(clock.now)
         clock.advance(COOLDOWN + 5)
         raise JWKSFetchError("timed out")
 
@@ -535,7 +537,16 @@ def test_retry_after_is_at_least_one_second_when_a_fetch_outlasts_the_cooldown(
     )
     with pytest.raises(JWKSUnavailableError) as caught:
         cache.get_key("kid")
+    assert caught.value.retry_after == COOLDOWN
+    clock.advance(COOLDOWN - 1)
+    with pytest.raises(JWKSUnavailableError) as caught:
+        cache.get_key("kid")
     assert caught.value.retry_after == 1
+    assert len(calls) == 1
+    clock.advance(1)
+    with pytest.raises(JWKSUnavailableError):
+        cache.get_key("kid")
+    assert len(calls) == 2
 
 
 def test_body_of_exactly_max_bytes_is_accepted(
@@ -591,6 +602,81 @@ def _trickle(pool: LocalUserPool) -> Answer:
 def test_http_fetcher_enforces_a_total_deadline(pool: LocalUserPool) -> None:
     with ScriptedServer(_trickle(pool)) as scripted, pytest.raises(JWKSFetchError):
         HTTPFetcher()(scripted.url, timeout=0.4, max_bytes=262144)
+
+
+def _drip_headers(pool: LocalUserPool) -> Answer:
+    """Send the status line and headers a byte every 0.05 s, then a valid JWKS: each byte
+    comes well within the socket timeout, yet the whole answer takes over a second."""
+
+    def answer(handler: BaseHTTPRequestHandler, closing: threading.Event) -> None:
+        body = jwks_body(pool)
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        for byte in head:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            if closing.wait(0.05):
+                return
+        handler.wfile.write(body)
+        handler.close_connection = True
+
+    return answer
+
+
+def test_a_server_dripping_its_headers_cannot_hold_the_caller_past_the_timeout(
+    pool: LocalUserPool, clock: FakeClock
+) -> None:
+    """Each byte arrives within the socket timeout; the answer as a whole does not."""
+    options = JWKSOptions(timeout=0.3, refresh_cooldown=COOLDOWN)
+    with ScriptedServer(_drip_headers(pool)) as scripted:
+        cache = JWKSCache(scripted.url, options, clock=clock)
+        with pytest.raises(JWKSUnavailableError):
+            cache.get_key(pool.kid)
+
+
+def test_the_cache_stops_waiting_for_any_fetcher_at_the_timeout(
+    pool: LocalUserPool, clock: FakeClock
+) -> None:
+    """Without the cache's own deadline this fetch would succeed, three seconds late."""
+    release = threading.Event()
+
+    def stalled(url: str, *, timeout: float, max_bytes: int) -> bytes:
+        release.wait(3)
+        return pool.fetcher(pool.jwks_uri, timeout=timeout, max_bytes=max_bytes)
+
+    failures: list[Exception] = []
+    options = JWKSOptions(timeout=0.2, refresh_cooldown=COOLDOWN)
+    cache = JWKSCache(
+        pool.jwks_uri, options, fetcher=stalled, clock=clock, on_fetch_failed=failures.append
+    )
+    try:
+        with pytest.raises(JWKSUnavailableError):
+            cache.get_key(pool.kid)
+    finally:
+        release.set()
+    assert [str(failure) for failure in failures] == ["timed out after 0.2 s"]
+
+
+def test_an_interrupted_fetch_leaves_no_flight_behind(
+    pool: LocalUserPool, clock: FakeClock
+) -> None:
+    """A BaseException (Ctrl-C, a gevent timeout) propagates, and the next fetch still runs."""
+    interrupted = [False]
+
+    def interrupted_once(url: str, *, timeout: float, max_bytes: int) -> bytes:
+        if not interrupted[0]:
+            interrupted[0] = True
+            raise KeyboardInterrupt
+        return pool.fetcher(pool.jwks_uri, timeout=timeout, max_bytes=max_bytes)
+
+    cache = JWKSCache(pool.jwks_uri, OPTIONS, fetcher=interrupted_once, clock=clock)
+    with pytest.raises(KeyboardInterrupt):
+        cache.get_key(pool.kid)
+    clock.advance(COOLDOWN)
+    assert modulus(cache.get_key(pool.kid)) == modulus(pool.signing_key)
+    assert cache.fetch_count == 2
 
 
 def test_http_fetcher_does_not_follow_redirects(
