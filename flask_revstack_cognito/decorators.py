@@ -126,7 +126,7 @@ def verify_request(
         state.user = None  # every check must pass, including those that ran earlier
         if not state.failure_signalled:
             state.failure_signalled = True
-            logger.info("request refused: %s (%s)", error.code, request.path)
+            logger.info("request refused: %s (%r)", error.code, request.path)
             verification_failed.send(app, error=error)
         raise
     state.user = outcome

@@ -9,7 +9,8 @@ from flask import Request
 from .errors import MissingTokenError
 from .settings import CognitoSettings
 
-_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Every other method (POST, PUT, PATCH, DELETE, and WebDAV's and custom ones) may change state.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def token_from_header(value: str | None, header_type: str) -> str | None:
@@ -43,8 +44,9 @@ def token_from_authorization(value: str | None) -> str | None:
 def locate_token(request: Request, settings: CognitoSettings) -> str:
     """Return the request's token from the configured locations, in their order.
 
-    A cookie is ignored on an unsafe method (POST, PUT, PATCH, DELETE) from another site: such
-    a request counts as carrying no token, so a cookie cannot be used for CSRF.
+    A cookie is ignored on a method other than GET, HEAD and OPTIONS (POST, PUT, PATCH, DELETE,
+    ...) from another site: such a request counts as carrying no token, so a cookie cannot be
+    used for CSRF.
 
     :raises MissingTokenError: when no location holds a token.
     """
@@ -63,7 +65,7 @@ def locate_token(request: Request, settings: CognitoSettings) -> str:
 
 
 def _is_cross_site_unsafe(request: Request) -> bool:
-    if request.method not in _UNSAFE_METHODS:
+    if request.method in _SAFE_METHODS:
         return False
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
@@ -71,4 +73,8 @@ def _is_cross_site_unsafe(request: Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False
-    return urlsplit(origin).netloc != request.host
+    try:
+        origin_host = urlsplit(origin).netloc
+    except ValueError:  # not a URL at all: it cannot be this site
+        return True
+    return origin_host != request.host

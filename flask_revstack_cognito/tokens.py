@@ -97,9 +97,14 @@ def _decode_segment(segment: str, part: str) -> bytes:
     if not _SEGMENT.fullmatch(segment):
         raise MalformedTokenError(f"malformed token: {part} is not base64url")
     try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError):  # a length of 4n+1 characters cannot be decoded
         raise MalformedTokenError(f"malformed token: {part} is not base64url") from None
+    # One token, one spelling: unused trailing bits would let the same signature be written
+    # several ways, and each would be a different token to a deny-list or a cache.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise MalformedTokenError(f"malformed token: {part} is not canonical base64url")
+    return raw
 
 
 def _decode_object(segment: str, part: str) -> dict[str, Any]:

@@ -11,6 +11,29 @@ from typing import Any
 CUSTOM_PREFIX = "custom:"
 
 
+class FrozenDict(dict[str, Any]):
+    """A ``dict`` that refuses changes: nested claims (``identities``) of a shared user.
+
+    Still a ``dict``, so ``json.dumps`` and ``jsonify`` take it as one.
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("verified claims are read-only")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+
+def freeze(value: Any) -> Any:
+    """A deep read-only copy of a JSON value: lists become tuples, objects :class:`FrozenDict`."""
+    if isinstance(value, list):
+        return tuple(freeze(item) for item in value)
+    if isinstance(value, dict):
+        return FrozenDict({name: freeze(item) for name, item in value.items()})
+    return value
+
+
 def username_claim(token_use: object) -> str:
     """The claim of the Cognito username: ``cognito:username`` in ID tokens, else ``username``."""
     return "cognito:username" if token_use == "id" else "username"
@@ -44,7 +67,8 @@ class CognitoUser:
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any], user_id_claim: str = "sub") -> CognitoUser:
         """Wrap verified ``claims``; ``user_id_claim`` names the claim of :attr:`user_id`."""
-        frozen = MappingProxyType(dict(claims))
+        # Deeply frozen: one user object serves every request with the same token.
+        frozen = MappingProxyType({name: freeze(value) for name, value in claims.items()})
         claim = resolve_user_id_claim(user_id_claim, frozen.get("token_use"))
         return cls(claims=frozen, user_id=str(frozen.get(claim, "")))
 
@@ -93,7 +117,7 @@ class CognitoUser:
     def client_id(self) -> str | None:
         """The app client the token was issued to (``aud`` or ``client_id``)."""
         value = self.claims.get("aud") if self.token_use == "id" else self.claims.get("client_id")
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return value[0] if value else None
         return value
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -317,3 +319,47 @@ def test_repr_shows_the_user_id_but_no_claim_values() -> None:
     assert "example.com" not in text
     assert "123-45-6789" not in text
     assert "jane" not in text
+
+
+def test_nested_claims_are_deeply_read_only() -> None:
+    """One user object serves every request with the same token: no view may change it."""
+    identities = [{"providerName": "Google", "userId": "123"}]
+    claims = {
+        "sub": "s",
+        "token_use": "id",
+        "cognito:groups": ["readers"],
+        "identities": identities,
+    }
+    user = CognitoUser.from_claims(claims)
+
+    assert user.claims["cognito:groups"] == ("readers",)
+    with pytest.raises(AttributeError):
+        user.claims["cognito:groups"].append("admins")
+    nested = user.claims["identities"][0]
+    mutations: tuple[Callable[[], object], ...] = (
+        lambda: nested.__setitem__("userId", "x"),
+        lambda: nested.__delitem__("userId"),
+        lambda: nested.update(userId="x"),
+        lambda: nested.pop("userId"),
+        lambda: nested.popitem(),
+        lambda: nested.setdefault("other", 1),
+        lambda: nested.clear(),
+    )
+    for mutate in mutations:
+        with pytest.raises(TypeError, match="read-only"):
+            mutate()
+    with pytest.raises(TypeError):
+        nested |= {"userId": "x"}
+    assert user.groups == ("readers",)
+    assert identities == [{"providerName": "Google", "userId": "123"}]  # the input is untouched
+
+
+def test_frozen_claims_still_serialise_as_json() -> None:
+    user = CognitoUser.from_claims(
+        {"sub": "s", "aud": ["a", "b"], "identities": [{"providerName": "Google"}]}
+    )
+    assert json.loads(json.dumps(dict(user.claims))) == {
+        "sub": "s",
+        "aud": ["a", "b"],
+        "identities": [{"providerName": "Google"}],
+    }
