@@ -173,6 +173,12 @@ def build_auth_contract(
     issuer = read_optional_str("issuer", issuer, example="'http://localhost:9229/local_abc'")
     _check_region(region, pool_ids, derived_issuer=issuer is None)
     issuer_type = read_choice("issuer_type", issuer_type, ISSUER_TYPES)
+    if issuer is not None and issuer_type != "original":
+        raise CognitoConfigError(
+            "issuer_type",
+            f"{issuer_type!r} has no effect with an issuer override ({keys.ISSUER})",
+            "'original' (the default)",
+        )
     replica_regions = _read_additional_regions(additional_regions, issuer_type, issuer)
     jwks_uri = read_optional_str("jwks_uri", jwks_uri, example=_jwks_example())
 
@@ -180,7 +186,9 @@ def build_auth_contract(
         _check_url("issuer", issuer)
         if len(pool_ids) > 1:
             raise CognitoConfigError(
-                "issuer", "an issuer override needs exactly one user pool", "'local_abc'"
+                "issuer",
+                "an issuer override needs exactly one user pool",
+                "'http://localhost:9229/local_abc' with the one pool 'local_abc'",
             )
         trusted = [TrustedIssuer(issuer, f"{issuer}/.well-known/jwks.json", pool_ids[0])]
     else:
@@ -267,6 +275,10 @@ def _read_additional_regions(
 
 
 def _read_client_ids(value: object) -> tuple[str, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # from_prefixed_env reads FLASK_COGNITO_CLIENT_ID=123456 as a number; JSON numbers
+        # have no leading zeros, so its digits are the id's digits.
+        value = str(value)
     client_ids = read_str_list("client_id", value, example=_CLIENT_EXAMPLE)
     for client_id in client_ids:
         if not _CLIENT_ID.fullmatch(client_id):

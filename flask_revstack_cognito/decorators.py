@@ -2,7 +2,7 @@
 
 The token of a request is verified at most once per required token type, whatever the number of
 decorators and checks; ``verification_failed`` is sent once per failed request and
-``token_verified`` once per request whose checks all passed.
+``token_verified`` once per request, when a check first passes.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def verify_request(
         def require_admins():
             verify_request(groups=["admins"])
 
-    ``OPTIONS`` requests (CORS preflight) pass without a token.
+    ``OPTIONS`` requests (CORS preflight) pass without a token and this returns ``None``: a
+    view that itself answers ``OPTIONS`` then runs without a user.
 
     :param groups: any of these groups is required (every one with ``all_groups``).
     :param scopes: any of these OAuth scopes is required.
@@ -162,8 +163,9 @@ def login_required(
 ) -> F | Callable[[F], F]:
     """Require a verified Cognito token for a view; bare or with requirements.
 
-    Works on sync and async views and lets ``OPTIONS`` through. A missing or bad token is a
-    401, a missing group or scope a 403, unreachable keys a 503 (see
+    Works on sync and async views. ``OPTIONS`` (CORS preflight) passes without a token and
+    gets Flask's default ``OPTIONS`` answer: the protected view is not run for it. A missing or
+    bad token is a 401, a missing group or scope a 403, unreachable keys a 503 (see
     :func:`verify_request` for the arguments).
 
     .. code-block:: python
@@ -184,6 +186,9 @@ def login_required(
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if request.method == "OPTIONS":
+                # A preflight carries no token: answer it without running the protected view.
+                return current_app.make_default_options_response()
             verify_request(
                 groups=required_groups,
                 scopes=required_scopes,

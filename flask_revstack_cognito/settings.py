@@ -59,7 +59,10 @@ class CognitoSettings:
             refresh_cooldown=number(keys.JWKS_REFRESH_COOLDOWN, 1, 3600),
             max_bytes=int(number(keys.JWKS_MAX_BYTES, 1024, 16 * 1024 * 1024, integer=True)),
         )
-        realm = read_optional_str(keys.REALM, value(keys.REALM), example="'my-api'")
+        raw_realm = value(keys.REALM)
+        if isinstance(raw_realm, int) and not isinstance(raw_realm, bool):
+            raw_realm = str(raw_realm)  # FLASK_COGNITO_REALM=2024 arrives as a number
+        realm = read_optional_str(keys.REALM, raw_realm, example="'my-api'")
         return cls(
             contract=AuthContract.from_config(config),
             jwks_options=jwks_options,

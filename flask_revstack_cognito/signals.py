@@ -15,7 +15,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: Sent when a request's token passed every check.
+#: Sent once per request, when its first check passed (token and requirements); a later
+#: check of the same request may still refuse it.
 #: Sender: the app. Keyword arguments: ``user`` (:class:`~flask_revstack_cognito.CognitoUser`).
 token_verified = _signals.signal("token-verified")
 

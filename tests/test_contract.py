@@ -831,7 +831,7 @@ BAD_VALUES: list[Bad] = [
         "'bad-one' is not an app client id",
         CLIENT_EXAMPLE,
     ),
-    Bad("client-int", {"client_id": 5}, "client_id", LIST_TYPE + "int", CLIENT_EXAMPLE),
+    Bad("client-float", {"client_id": 5.5}, "client_id", LIST_TYPE + "float", CLIENT_EXAMPLE),
     Bad("client-dict", {"client_id": {}}, "client_id", LIST_TYPE + "dict", CLIENT_EXAMPLE),
     Bad(
         "client-list-int", {"client_id": ["a", 5]}, "client_id", LIST_TYPE + "list", CLIENT_EXAMPLE
@@ -962,7 +962,7 @@ BAD_VALUES: list[Bad] = [
         {"user_pool_id": "us-east-1_Abc123,us-east-1_Def456", "issuer": LOCAL_ISSUER},
         "issuer",
         "an issuer override needs exactly one user pool",
-        "'local_abc'",
+        "'http://localhost:9229/local_abc' with the one pool 'local_abc'",
     ),
     # jwks_uri
     Bad("jwks-int", {"jwks_uri": 1}, "jwks_uri", "expected a string, got int", JWKS_EXAMPLE),
@@ -1603,4 +1603,27 @@ def test_config_error_without_example() -> None:
     assert str(error) == "COGNITO_X: is wrong"
     assert CognitoConfigError("COGNITO_X", "is wrong", "'y'").args == (
         "COGNITO_X: is wrong (for example 'y')",
+    )
+
+
+def test_a_numeric_client_id_from_the_environment_is_kept_as_its_digits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLASK_COGNITO_USER_POOL_ID", POOL)
+    monkeypatch.setenv("FLASK_COGNITO_CLIENT_ID", "123456789")
+    config = Config(".")
+    config.from_prefixed_env()
+    assert config["COGNITO_CLIENT_ID"] == 123456789  # what from_prefixed_env makes of it
+    assert AuthContract.from_config(config).client_ids == ("123456789",)
+
+
+@pytest.mark.parametrize("issuer_type", ["updated", "both"])
+def test_an_issuer_type_with_an_issuer_override_is_refused(issuer_type: str) -> None:
+    with pytest.raises(CognitoConfigError) as caught:
+        build_auth_contract(
+            "cognito", user_pool_id="local_abc", issuer=LOCAL_ISSUER, issuer_type=issuer_type
+        )
+    assert caught.value.key == "issuer_type"
+    assert caught.value.problem == f"{issuer_type!r} has no effect with an issuer override " + (
+        "(COGNITO_ISSUER)"
     )

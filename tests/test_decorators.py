@@ -11,6 +11,7 @@ The pool mints tokens with the real clock, the one the extension checks them aga
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -180,7 +181,7 @@ def add_routes(app: Flask) -> None:
         verify_request(scopes=["orders/read"])
         return describe_user()
 
-    @app.route("/cookie", methods=["GET", *UNSAFE_METHODS])
+    @app.route("/cookie", methods=["GET", *UNSAFE_METHODS, "PROPFIND", "REPORT"])
     @login_required
     def cookie() -> dict[str, Any]:
         return describe_user()
@@ -788,12 +789,14 @@ def test_optional_still_checks_groups_of_a_present_token(
 
 
 @pytest.mark.parametrize("path", ["/preflight", "/async-admins"])
-def test_options_passes_without_a_token(app: Flask, path: str) -> None:
+def test_options_passes_without_a_token_and_without_running_the_view(
+    app: Flask, path: str
+) -> None:
     with recording(app) as signals:
         response = app.test_client().options(path)
     assert response.status_code == 200
-    assert response.get_json()["method"] == "OPTIONS"
-    assert response.get_json()["user"] is None
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.get_data() == b""  # the default answer, not the protected view's body
     assert signals.verified == []
     assert signals.failed == []
     # The same views still refuse a GET without a token.
@@ -1103,6 +1106,13 @@ def test_cookies_then_headers(user_pool: LocalUserPool) -> None:
         *((method, {"Sec-Fetch-Site": "cross-site"}, False) for method in UNSAFE_METHODS),
         *((method, {"Origin": CROSS_SITE}, False) for method in UNSAFE_METHODS),
         ("POST", {"Origin": "null"}, False),
+        # Any method that is not GET, HEAD or OPTIONS may change state.
+        ("PROPFIND", {"Sec-Fetch-Site": "cross-site"}, False),
+        ("REPORT", {"Origin": CROSS_SITE}, False),
+        ("REPORT", {"Origin": "http://localhost"}, True),
+        # An Origin that is no URL cannot be this site (and must not crash the request).
+        ("POST", {"Origin": "http://[::1"}, False),
+        ("POST", {"Origin": "https://a]b"}, False),
         ("POST", {"Origin": "http://localhost.evil.example"}, False),
         ("POST", {"Origin": "http://localhost:8080"}, False),
         ("POST", {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, False),
@@ -1249,3 +1259,20 @@ def test_signal_receivers_run_inside_the_request(app: Flask, user_pool: LocalUse
         client.get("/me", headers=bearer(user_pool.id_token()))
     # The user is set before token_verified is sent; never on a refused request.
     assert seen == [("failed", "/any-group", False), ("verified", "/me", True)]
+
+
+def test_the_logged_path_cannot_forge_log_lines(
+    user_pool: LocalUserPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(user_pool)
+
+    @app.before_request
+    def everything_needs_a_user() -> None:
+        verify_request()
+
+    with caplog.at_level(logging.INFO, logger="flask_revstack_cognito"):
+        response = app.test_client().get("/a%0AWARNING token verified for sub=admin")
+    assert response.status_code == 401
+    (record,) = [r for r in caplog.records if r.name == "flask_revstack_cognito"]
+    assert "\n" not in record.getMessage()
+    assert "MISSING_TOKEN" in record.getMessage()

@@ -510,7 +510,7 @@ BAD_VALUES: list[tuple[str, dict[str, Any]]] = [
     (keys.HEADER_TYPE, {keys.HEADER_TYPE: "Bearer x"}),
     (keys.COOKIE_NAME, {keys.COOKIE_NAME: ""}),
     (keys.COOKIE_NAME, {keys.COOKIE_NAME: "  "}),
-    (keys.REALM, {keys.REALM: 5}),
+    (keys.REALM, {keys.REALM: 5.5}),  # a whole number is taken as its digits
 ]
 
 
@@ -1023,3 +1023,15 @@ def test_request_signals_are_sent_with_the_app(app_a: Flask, pool_a: LocalUserPo
     assert len(failed) == 1
     assert failed[0][0] is app_a
     assert isinstance(failed[0][1]["error"], TokenExpiredError)
+
+
+def test_a_numeric_realm_from_the_environment_is_kept_as_its_digits(
+    pool_a: LocalUserPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLASK_COGNITO_REALM", "2024")
+    app = make_app(**pool_a.config())
+    app.config.from_prefixed_env()
+    assert app.config["COGNITO_REALM"] == 2024
+    CognitoAuth(app, fetcher=pool_a.fetcher)
+    response = app.test_client().get("/me")
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="2024"'

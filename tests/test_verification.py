@@ -1609,3 +1609,20 @@ def test_config_error_names_the_key() -> None:
     assert (error.key, error.problem, error.example) == ("COGNITO_LEEWAY", "must be a number", "5")
     assert str(error) == "COGNITO_LEEWAY: must be a number (for example 5)"
     assert str(CognitoConfigError("COGNITO_REGION", "is wrong")) == "COGNITO_REGION: is wrong"
+
+
+def test_a_signature_spelled_non_canonically_is_malformed(
+    verifier: TokenVerifier, pool: LocalUserPool
+) -> None:
+    """Unused trailing bits would give one signature several spellings (several tokens)."""
+    token = pool.id_token()
+    head, payload, signature = token.split(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(signature[-1])
+    respelled = signature[:-1] + alphabet[last | 1]  # a 2048-bit signature leaves 4 bits unused
+    assert respelled != signature
+    assert base64.urlsafe_b64decode(respelled + "==") == base64.urlsafe_b64decode(signature + "==")
+    with pytest.raises(MalformedTokenError, match="canonical") as caught:
+        verifier.verify(f"{head}.{payload}.{respelled}")
+    assert caught.value.code == "INVALID_FORMAT"
+    assert verifier.verify(token).user_id
