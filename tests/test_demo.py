@@ -3,6 +3,8 @@ driven in Debian's Chromium (headless) against the same stack."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shutil
@@ -15,10 +17,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from joserfc.jwk import RSAKey
+from moto.utilities.utils import load_resource
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from example_app.demo import DemoStack
 from example_app.local_cognito import DEMO_USERS
+from flask_revstack_cognito.testing import encode_token
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +125,22 @@ def test_wrong_token_type_and_no_token(page: Page) -> None:
     assert page.text_content("#error-code") == "Error code: TOKEN_USE_MISMATCH"
     assert call(page, "/api/public", "none") == "GET /api/public → 200"
     assert '"hello, stranger"' in (page.text_content("#result") or "")
+
+
+def test_an_expired_token_shows_token_expired(page: Page, stack: DemoStack) -> None:
+    """The token alice would hold an hour later: moto's own key, moto's claims, past ``exp``."""
+    assert stack.cognito is not None
+    fresh = stack.cognito.sign_in(ADMIN.username, ADMIN.password)["IdToken"]
+    claims = json.loads(base64.urlsafe_b64decode(fresh.split(".")[1] + "=="))
+    claims["iat"] = claims["auth_time"] = claims["iat"] - 7200
+    claims["exp"] = claims["iat"] + 3600
+    moto_key = RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    expired = encode_token({"kid": "dummy", "alg": "RS256"}, claims, moto_key)
+    sign_in(page, ADMIN.username, ADMIN.password)
+    page.evaluate("token => { tokens.IdToken = token; }", expired)
+
+    assert call(page, "/api/me", "id") == "GET /api/me → 401"
+    assert page.text_content("#error-code") == "Error code: TOKEN_EXPIRED"
 
 
 def test_wrong_password_is_reported_on_the_page(page: Page) -> None:
