@@ -131,6 +131,7 @@ class TokenVerifier:
                 on_fetch_failed=_bind(on_jwks_fetch_failed, issuer),
             )
         self._token_cache = _TokenCache(token_cache_size)
+        self._issuers = frozenset(contract.issuers)
 
     def __repr__(self) -> str:
         return f"<TokenVerifier issuers={list(self.contract.issuers)!r}>"
@@ -197,7 +198,7 @@ class TokenVerifier:
         for name in ("nbf", "iat"):
             if name in claims and claims[name] - contract.leeway > now:
                 raise TokenNotYetValidError()
-        if claims.get("iss") not in contract.issuers:  # step 8
+        if claims.get("iss") not in self._issuers:  # step 8
             raise IssuerMismatchError()
         actual_use = claims.get("token_use")  # step 9
         if actual_use not in _TOKEN_USES or required_use not in ("any", actual_use):
