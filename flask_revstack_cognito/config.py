@@ -97,6 +97,27 @@ def read_optional_str(key: str, value: object, *, example: str) -> str | None:
     return value.strip() or None
 
 
+def read_required_str(
+    key: str, value: object, *, example: str, problem: str = "must not be empty"
+) -> str:
+    """Read a non-empty string; ``None``, ``""`` and blanks are refused with ``problem``."""
+    text = read_optional_str(key, value, example=example)
+    if text is None:
+        raise CognitoConfigError(key, problem, example)
+    return text
+
+
+def number_as_digits(value: object) -> object:
+    """A whole number as its digits, anything else unchanged.
+
+    ``from_prefixed_env`` reads ``FLASK_COGNITO_CLIENT_ID=123456`` as a number; JSON numbers
+    have no leading zeros, so the digits are exactly what was written.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def read_choice(key: str, value: object, choices: Collection[str]) -> str:
     """Read a string that must be one of ``choices`` (compared case-insensitively).
 

@@ -14,7 +14,15 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from . import config as keys
-from .config import config_value, read_choice, read_number, read_optional_str, read_str_list
+from .config import (
+    config_value,
+    number_as_digits,
+    read_choice,
+    read_number,
+    read_optional_str,
+    read_required_str,
+    read_str_list,
+)
 from .errors import CognitoConfigError
 
 TokenUse = Literal["id", "access", "any"]
@@ -275,11 +283,7 @@ def _read_additional_regions(
 
 
 def _read_client_ids(value: object) -> tuple[str, ...]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        # from_prefixed_env reads FLASK_COGNITO_CLIENT_ID=123456 as a number; JSON numbers
-        # have no leading zeros, so its digits are the id's digits.
-        value = str(value)
-    client_ids = read_str_list("client_id", value, example=_CLIENT_EXAMPLE)
+    client_ids = read_str_list("client_id", number_as_digits(value), example=_CLIENT_EXAMPLE)
     for client_id in client_ids:
         if not _CLIENT_ID.fullmatch(client_id):
             raise CognitoConfigError(
@@ -289,10 +293,9 @@ def _read_client_ids(value: object) -> tuple[str, ...]:
 
 
 def _read_user_id_claim(value: object) -> str:
-    claim = read_optional_str("user_id_claim", value, example="'sub' or 'username'")
-    if claim is None:
-        raise CognitoConfigError("user_id_claim", "must name a claim", "'sub' or 'username'")
-    return claim
+    return read_required_str(
+        "user_id_claim", value, example="'sub' or 'username'", problem="must name a claim"
+    )
 
 
 def _derived_issuers(

@@ -14,7 +14,6 @@ drive time and faults without sleeping. The rules are SPEC section 6:
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import logging
@@ -30,6 +29,7 @@ import requests
 from joserfc.jwk import RSAKey
 
 from .errors import JWKSUnavailableError, UnknownKeyError
+from .tokens import b64url_decode
 
 logger = logging.getLogger("flask_revstack_cognito")
 
@@ -153,7 +153,7 @@ def _usable_key(entry: object) -> tuple[str, RSAKey | str]:
 def _modulus_bits(modulus: str) -> int:
     """The bit length of a base64url-encoded modulus; 0 when it is not base64url."""
     try:
-        raw = base64.urlsafe_b64decode(modulus + "=" * (-len(modulus) % 4))
+        raw = b64url_decode(modulus)
     except (binascii.Error, ValueError):
         return 0
     return int.from_bytes(raw, "big").bit_length()

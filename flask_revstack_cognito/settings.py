@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import config as keys
-from .config import config_value, read_number, read_optional_str, read_str_list
+from .config import (
+    config_value,
+    number_as_digits,
+    read_number,
+    read_optional_str,
+    read_required_str,
+    read_str_list,
+)
 from .contract import AuthContract
 from .errors import CognitoConfigError
 from .jwks import JWKSOptions
@@ -59,18 +66,21 @@ class CognitoSettings:
             refresh_cooldown=number(keys.JWKS_REFRESH_COOLDOWN, 1, 3600),
             max_bytes=int(number(keys.JWKS_MAX_BYTES, 1024, 16 * 1024 * 1024, integer=True)),
         )
-        raw_realm = value(keys.REALM)
-        if isinstance(raw_realm, int) and not isinstance(raw_realm, bool):
-            raw_realm = str(raw_realm)  # FLASK_COGNITO_REALM=2024 arrives as a number
-        realm = read_optional_str(keys.REALM, raw_realm, example="'my-api'")
+        realm = read_optional_str(
+            keys.REALM, number_as_digits(value(keys.REALM)), example="'my-api'"
+        )
         return cls(
             contract=AuthContract.from_config(config),
             jwks_options=jwks_options,
             token_cache_size=int(number(keys.TOKEN_CACHE_SIZE, 0, 1_000_000, integer=True)),
             token_locations=_read_locations(value(keys.TOKEN_LOCATION)),
-            header_name=_read_name(keys.HEADER_NAME, value(keys.HEADER_NAME), "'Authorization'"),
+            header_name=read_required_str(
+                keys.HEADER_NAME, value(keys.HEADER_NAME), example="'Authorization'"
+            ),
             header_type=_read_header_type(value(keys.HEADER_TYPE)),
-            cookie_name=_read_name(keys.COOKIE_NAME, value(keys.COOKIE_NAME), "'id_token'"),
+            cookie_name=read_required_str(
+                keys.COOKIE_NAME, value(keys.COOKIE_NAME), example="'id_token'"
+            ),
             realm=realm or default_realm,
         )
 
@@ -84,13 +94,6 @@ def _read_locations(value: object) -> tuple[str, ...]:
             keys.TOKEN_LOCATION, f"expected 'headers', 'cookies' or both, got {value!r}", example
         )
     return normalised
-
-
-def _read_name(key: str, value: object, example: str) -> str:
-    name = read_optional_str(key, value, example=example)
-    if name is None:
-        raise CognitoConfigError(key, "must not be empty", example)
-    return name
 
 
 def _read_header_type(value: object) -> str:

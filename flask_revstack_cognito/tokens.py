@@ -93,11 +93,19 @@ def parse_token(token: object) -> ParsedToken:
     )
 
 
+def b64url_decode(text: str) -> bytes:
+    """Decode unpadded base64url.
+
+    :raises binascii.Error: (a ``ValueError``) when ``text`` cannot be decoded.
+    """
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 def _decode_segment(segment: str, part: str) -> bytes:
     if not _SEGMENT.fullmatch(segment):
         raise MalformedTokenError(f"malformed token: {part} is not base64url")
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        raw = b64url_decode(segment)
     except (binascii.Error, ValueError):  # a length of 4n+1 characters cannot be decoded
         raise MalformedTokenError(f"malformed token: {part} is not base64url") from None
     # One token, one spelling: unused trailing bits would let the same signature be written
