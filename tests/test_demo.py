@@ -156,6 +156,99 @@ def test_wrong_password_is_reported_on_the_page(page: Page) -> None:
     assert page.text_content("#error-code") == "Error code: MISSING_TOKEN"
 
 
+def classes(page: Page, selector: str) -> set[str]:
+    return set((page.get_attribute(selector, "class") or "").split())
+
+
+def test_signing_out_clears_the_result_panel(page: Page) -> None:
+    sign_in(page, ADMIN.username, ADMIN.password)
+    assert call(page, "/api/me", "id") == "GET /api/me → 200"
+
+    page.click("#sign-out-button")
+
+    assert page.text_content("#session") == "Not signed in."
+    assert page.text_content("#result-summary") == "No call yet."
+    assert page.text_content("#result") == ""
+    assert page.is_hidden("#result-status")
+    assert classes(page, "#result-panel").isdisjoint({"is-ok", "is-error"})
+    assert page.is_disabled("#calls button[data-path='/api/me'][data-token='id']")
+    assert page.is_enabled("#calls button[data-path='/api/me'][data-token='none']")
+
+
+def test_signing_in_as_someone_else_clears_the_last_users_answer(page: Page) -> None:
+    sign_in(page, ADMIN.username, ADMIN.password)
+    assert call(page, "/api/me", "id") == "GET /api/me → 200"
+
+    sign_in(page, MEMBER.username, MEMBER.password)
+
+    assert page.text_content("#result-summary") == "No call yet."
+    assert ADMIN.email not in (page.text_content("#result-panel") or "")
+
+
+def test_failures_look_like_failures_and_successes_do_not(page: Page) -> None:
+    page.fill("#username", MEMBER.username)
+    page.fill("#password", "not-the-password")
+    page.click("#sign-in-button")
+    page.wait_for_selector("#session:has-text('Sign-in failed')")
+    assert "error" in classes(page, "#session")
+
+    sign_in(page, MEMBER.username, MEMBER.password)
+    assert classes(page, "#session") >= {"ok"}
+    assert "error" not in classes(page, "#session")
+    assert call(page, "/api/admin", "id") == "GET /api/admin → 403"
+    assert "is-error" in classes(page, "#result-panel")
+    assert page.text_content("#result-status") == "403"
+    assert call(page, "/api/me", "id") == "GET /api/me → 200"
+    assert classes(page, "#result-panel") >= {"is-ok"}
+    assert "is-error" not in classes(page, "#result-panel")
+
+
+def test_public_with_the_id_token_greets_the_user_by_name(page: Page) -> None:
+    sign_in(page, MEMBER.username, MEMBER.password)
+
+    assert call(page, "/api/public", "id") == "GET /api/public → 200"
+    assert f'"hello, {MEMBER.username}"' in (page.text_content("#result") or "")
+    assert page.text_content("#result-request") == "Sent the ID token."
+
+
+def test_the_local_pools_users_are_on_the_page_and_sign_in_with_a_click(page: Page) -> None:
+    listed = page.text_content("#demo-users") or ""
+    for user in DEMO_USERS:
+        assert user.username in listed
+        assert user.password in listed
+        assert f"tenant {user.tenant}" in listed
+
+    page.click(f"#demo-users button[data-username='{MEMBER.username}']")
+
+    page.wait_for_selector(f"#session:has-text('Signed in as {MEMBER.username}.')")
+
+
+def test_nothing_is_cut_off_at_a_phones_width(browser: Browser, stack: DemoStack) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(stack.url)
+        sign_in(page, ADMIN.username, ADMIN.password)
+        for path, token in [("/api/me", "id"), ("/api/me", "forged"), ("/api/orders", "access")]:
+            call(page, path, token)
+            widths = page.evaluate(
+                """() => [document.documentElement, document.getElementById("result")].map(
+                    (element) => [element.scrollWidth, element.clientWidth])"""
+            )
+            for scroll_width, client_width in widths:
+                assert scroll_width <= client_width, (path, token, widths)
+    finally:
+        context.close()
+
+
+def test_the_favicon_is_served(page: Page, stack: DemoStack) -> None:
+    response = page.request.get(f"{stack.url}favicon.ico")
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/vnd.microsoft.icon"
+    assert response.body().startswith(b"\x00\x00\x01\x00")  # an ICO file's header
+
+
 @contextmanager
 def running_demo(**environ: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``python -m example_app`` as ``make demo`` starts it; yields it and its banner."""
