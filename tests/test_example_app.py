@@ -137,7 +137,7 @@ def test_demo_users_are_listed_only_for_a_pool_on_this_machine(
 
     assert ('id="demo-users"' in page) is listed
     assert ("Pw-0123456789!" in page) is listed
-    assert ("Local Cognito on this machine" in page) is listed
+    assert ("badge-local" in page) is listed
 
 
 def test_the_favicon_is_an_icon(client: FlaskClient) -> None:
