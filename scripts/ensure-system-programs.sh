@@ -17,20 +17,22 @@ done
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 wanted="${missing[*]}"
-if [ "$(id -u)" = 0 ]; then command_to_run="apt-get install -y ${wanted}"
-else command_to_run="sudo apt-get install -y ${wanted}"; fi
+if [ "$(id -u)" = 0 ]; then
+    as_root=()
+    command_to_run="apt-get install -y ${wanted}"
+else
+    as_root=(sudo -n)
+    command_to_run="sudo apt-get install -y ${wanted}"
+fi
 give_up() {
     echo "make test needs ${wanted}: run '${command_to_run}', then 'make test' again." >&2
     exit 1
 }
 
 command -v apt-get >/dev/null 2>&1 || give_up
-if [ "$(id -u)" = 0 ]; then
-    as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
-    as_root=(sudo -n)
-else
-    give_up
+if [ "${#as_root[@]}" -gt 0 ]; then
+    # Never a password prompt: sudo either works unattended or the user is told what to run.
+    command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1 || give_up
 fi
 
 apt_get() {
@@ -40,7 +42,8 @@ apt_get() {
 echo "Installing ${wanted} with apt-get (needed by the tests)…" >&2
 # The package lists of a fresh machine may be missing or stale: refresh them only when needed.
 if ! apt_get install -y -qq "${missing[@]}" >/dev/null; then
-    apt_get update -qq >/dev/null && apt_get install -y -qq "${missing[@]}" >/dev/null || give_up
+    apt_get update -qq >/dev/null || give_up
+    apt_get install -y -qq "${missing[@]}" >/dev/null || give_up
 fi
 for entry in "${REQUIRED[@]}"; do
     read -r program package <<<"$entry"
