@@ -1,11 +1,12 @@
 # `make test` and `make demo` set everything up on a fresh machine: they create .venv and install
-# the package with its dev extra before they run anything.
+# the package with its dev extra before they run anything; `make test` also installs the system
+# programs its tests need (scripts/ensure-system-programs.sh) or says how to.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest docs bench clean
+.PHONY: install system-programs demo test lint typecheck pytest docs bench clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +16,16 @@ $(INSTALLED): setup.cfg pyproject.toml
 
 install: $(INSTALLED)
 
+## Chromium for the browser tests: apt-get as root, or sudo -n; otherwise the command to run
+system-programs:
+	scripts/ensure-system-programs.sh
+
 ## the example app against an embedded local Cognito (or the pool FLASK_COGNITO_* names)
 demo: install
 	$(BIN)/python -m example_app
 
 ## every quality gate: lint and format, types, tests with branch coverage, docs without warnings
-test: install lint typecheck pytest docs
+test: system-programs install lint typecheck pytest docs
 
 lint: install
 	$(BIN)/ruff check .
@@ -31,7 +36,7 @@ typecheck: install
 
 # coverage starts before pytest so that the package's own pytest plugin (loaded through its
 # entry point, before pytest-cov would start) is measured too.
-pytest: install
+pytest: system-programs install
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest
 	$(BIN)/coverage report --fail-under=99

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask_revstack_cognito import __version__
+
 project = "Flask-Revstack-Cognito"
 author = "The Flask-Revstack-Cognito team"
 copyright = "2026, The Flask-Revstack-Cognito team"
-release = "0.1.0"
+release = __version__
 
 extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
 autodoc_member_order = "bysource"

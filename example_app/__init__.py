@@ -13,10 +13,11 @@ Configuration comes from the environment (``FLASK_COGNITO_USER_POOL_ID``, ...). 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, send_from_directory
 from flask.typing import ResponseReturnValue
 
 from flask_revstack_cognito import (
@@ -33,6 +34,9 @@ from flask_revstack_cognito.responses import error_response
 #: ``aws.cognito.signin.user.admin``; set ``FLASK_EXAMPLE_ORDERS_SCOPE=orders/read`` when your
 #: front end gets access tokens through the hosted UI with that scope.
 DEFAULT_ORDERS_SCOPE = "aws.cognito.signin.user.admin"
+
+#: Hosts of a Cognito endpoint that runs on this machine: only there are demo users listed.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 auth = CognitoAuth()
 logger = logging.getLogger("example_app")
@@ -81,6 +85,13 @@ def _user_summary(user: CognitoUser) -> dict[str, Any]:
     }
 
 
+def _demo_users(endpoint: str, configured: Sequence[Mapping[str, Any]] | None) -> list[Any]:
+    """The users to list on the page: those of a local pool, never a real pool's."""
+    if not configured or urlsplit(endpoint).hostname not in LOOPBACK_HOSTS:
+        return []
+    return list(configured)
+
+
 def _add_routes(app: Flask) -> None:
     orders_scope = str(app.config["EXAMPLE_ORDERS_SCOPE"])
 
@@ -94,8 +105,18 @@ def _add_routes(app: Flask) -> None:
         return render_template(
             "index.html",
             cognito_endpoint=endpoint,
+            local_pool=urlsplit(endpoint).hostname in LOOPBACK_HOSTS,
+            demo_users=_demo_users(endpoint, app.config.get("EXAMPLE_DEMO_USERS")),
             client_id=contract.audience or "",
             user_pool_id=contract.user_pool_ids[0],
+            region=pool_region,
+        )
+
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        assert app.static_folder is not None
+        return send_from_directory(
+            app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon"
         )
 
     @app.get("/api/me")

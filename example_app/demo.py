@@ -4,6 +4,7 @@ is configured. ``make demo`` runs it; the browser test starts the same stack."""
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -27,6 +28,8 @@ class DemoStack:
         self.environ = os.environ if environ is None else environ
         self.cognito: LocalCognito | None = None
         self.app: Flask | None = None
+        #: Why ``port`` could not be used (``"Address already in use"``), or ``None``.
+        self.port_refused: str | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -34,7 +37,7 @@ class DemoStack:
     def url(self) -> str:
         """The page's address."""
         assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_port}/"
+        return f"http://127.0.0.1:{self._server.port}/"
 
     def start(self) -> DemoStack:
         """Start the local Cognito (unless a pool is configured), then the app."""
@@ -45,13 +48,27 @@ class DemoStack:
         self.app = create_app(overrides)
         with self.app.app_context():
             auth.prefetch()  # fail now, not on the first request, if the keys are unreachable
-        try:
-            self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        except OSError:  # the port is taken: any free port will do
-            self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        # werkzeug's make_server exits the process when its port is taken, so the socket is
+        # bound here, where a busy port can fall back to a free one, and handed over.
+        with self._listen() as listening:
+            self._server = make_server(
+                "127.0.0.1", 0, self.app, threaded=True, fd=listening.fileno()
+            )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
+
+    def _listen(self) -> socket.socket:
+        """A socket listening on 127.0.0.1 at ``port``, or at a free port when it is taken."""
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listening.bind(("127.0.0.1", self.port))
+        except OSError as error:
+            self.port_refused = error.strerror or str(error)
+            listening.bind(("127.0.0.1", 0))
+        listening.listen(128)
+        return listening
 
     def stop(self) -> None:
         """Stop the app and the local Cognito."""
@@ -65,7 +82,14 @@ class DemoStack:
 
     def banner(self) -> str:
         """What to tell the person who ran ``make demo``."""
-        lines = ["", f"Flask-Revstack-Cognito demo: open {self.url}", ""]
+        lines = ["", f"Flask-Revstack-Cognito demo: open {self.url}"]
+        if self.port_refused:
+            assert self._server is not None
+            lines.append(
+                f"Port {self.port} is not available ({self.port_refused}), so the demo is on"
+                f" port {self._server.port} instead; set DEMO_PORT to choose another."
+            )
+        lines.append("")
         if self.cognito is not None:
             lines.append(f"Local Cognito (moto) on {self.cognito.endpoint}, no AWS account used.")
             lines.append(

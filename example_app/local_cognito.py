@@ -8,7 +8,7 @@ two demo users. Nothing leaves the machine: moto answers on loopback only.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
@@ -78,13 +78,14 @@ class LocalCognito:
         """Where moto serves the pool's keys."""
         return f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json"
 
-    def flask_config(self) -> dict[str, str]:
-        """The ``COGNITO_*`` settings that point the example app at this pool."""
+    def flask_config(self) -> dict[str, Any]:
+        """The settings that point the example app at this pool, and its users for the page."""
         return {
             "COGNITO_USER_POOL_ID": self.user_pool_id,
             "COGNITO_CLIENT_ID": self.client_id,
             "COGNITO_JWKS_URI": self.jwks_uri,
             "EXAMPLE_COGNITO_ENDPOINT": self.endpoint + "/",
+            "EXAMPLE_DEMO_USERS": [asdict(user) for user in DEMO_USERS],
         }
 
     def sign_in(self, username: str, password: str) -> dict[str, str]:

@@ -35,6 +35,8 @@ from .signals import verification_failed as verification_failed
 from .user import CognitoUser as CognitoUser
 from .verifier import TokenVerifier as TokenVerifier
 
+__version__ = "0.1.0"
+
 __all__ = [
     "AudienceMismatchError",
     "AuthContract",

@@ -106,3 +106,43 @@ def test_sign_in_page_names_the_pool_and_the_cognito_endpoint(
     assert cognito_pool.user_pool_id in page
     assert '"endpoint": "https://cognito-idp.us-east-1.amazonaws.com/"' in page
     assert f'"clientId": "{cognito_pool.client_id}"' in page
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "listed"),
+    [
+        (None, False),  # the pool's real endpoint, cognito-idp.<region>.amazonaws.com
+        ("https://cognito.example.com/", False),
+        ("http://127.0.0.1:9229/", True),
+        ("http://localhost:4566/", True),
+    ],
+)
+def test_demo_users_are_listed_only_for_a_pool_on_this_machine(
+    cognito_pool: LocalUserPool,
+    monkeypatch: pytest.MonkeyPatch,
+    endpoint: str | None,
+    listed: bool,
+) -> None:
+    for key, value in cognito_pool.config().items():
+        monkeypatch.setenv(f"FLASK_{key}", value)
+    config: dict[str, object] = {
+        "EXAMPLE_DEMO_USERS": [
+            {"username": "dora", "password": "Pw-0123456789!", "tenant": "initech", "groups": []}
+        ]
+    }
+    if endpoint:
+        config["EXAMPLE_COGNITO_ENDPOINT"] = endpoint
+
+    page = create_app(config).test_client().get("/").get_data(as_text=True)
+
+    assert ('id="demo-users"' in page) is listed
+    assert ("Pw-0123456789!" in page) is listed
+    assert ("badge-local" in page) is listed
+
+
+def test_the_favicon_is_an_icon(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data.startswith(b"\x00\x00\x01\x00")
+    response.close()
