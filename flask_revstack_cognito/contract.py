@@ -42,7 +42,6 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 _POOL_EXAMPLE = "'us-east-1_Abc123'"
 _REGION_EXAMPLE = "'us-east-1'"
 _CLIENT_EXAMPLE = "'1example23456789abcdefghij'"
-_REQUIRED = "is required"
 
 # build_auth_contract's keyword -> the app.config key it comes from.
 _CONFIG_KEY_OF_ARGUMENT = {
@@ -137,13 +136,9 @@ class AuthContract:
         try:
             return build_auth_contract("cognito", **arguments)
         except CognitoConfigError as error:
-            key = _CONFIG_KEY_OF_ARGUMENT.get(error.key, error.key)
-            problem = error.problem
-            if problem == _REQUIRED:
-                problem += (
-                    f": set it in app.config, or {keys.environment_name(key)} in the environment"
-                )
-            raise CognitoConfigError(key, problem, error.example) from None
+            raise CognitoConfigError(
+                _CONFIG_KEY_OF_ARGUMENT.get(error.key, error.key), error.problem, error.example
+            ) from None
 
 
 def build_auth_contract(
@@ -241,7 +236,7 @@ def build_auth_contract(
 def _read_pool_ids(value: object) -> tuple[str, ...]:
     pool_ids = read_str_list("user_pool_id", value, example=_POOL_EXAMPLE)
     if not pool_ids:
-        raise CognitoConfigError("user_pool_id", _REQUIRED, _POOL_EXAMPLE)
+        raise CognitoConfigError("user_pool_id", "is required", _POOL_EXAMPLE)
     for pool_id in pool_ids:
         if len(pool_id) > 55 or not _POOL_ID.fullmatch(pool_id):
             raise CognitoConfigError(

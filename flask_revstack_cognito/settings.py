@@ -11,6 +11,7 @@ from . import config as keys
 from .config import (
     closest,
     config_value,
+    environment_name,
     known_keys,
     number_as_digits,
     read_number,
@@ -61,6 +62,7 @@ class CognitoSettings:
         :raises CognitoConfigError: naming the first key whose value is wrong.
         """
         warn_unknown_keys(config)
+        _require(config, keys.USER_POOL_ID, example="'us-east-1_Abc123'")
 
         def value(key: str) -> Any:
             return config_value(config, key)
@@ -116,6 +118,16 @@ def _read_header_type(value: object) -> str:
     return header_type or ""
 
 
+def _require(config: Mapping[str, Any], key: str, *, example: str) -> None:
+    """Refuse a missing required key, naming the environment variable that sets it too."""
+    if not read_str_list(key, config_value(config, key), example=example):
+        raise CognitoConfigError(
+            key,
+            f"is required: set it in app.config, or {environment_name(key)} in the environment",
+            example,
+        )
+
+
 def warn_unknown_keys(config: Mapping[str, Any]) -> None:
     """Log a warning for each ``COGNITO_*`` key of ``config`` that no setting reads.
 
@@ -123,8 +135,8 @@ def warn_unknown_keys(config: Mapping[str, Any]) -> None:
     """
     known = known_keys()
     names = {key.removeprefix(KEY_PREFIX): key for key in known}
-    for key in sorted(config):
-        if not isinstance(key, str) or not key.startswith(KEY_PREFIX) or key in known:
+    for key in sorted(key for key in config if isinstance(key, str)):
+        if not key.startswith(KEY_PREFIX) or key in known:
             continue
         meant = tuple(names[name] for name in closest(key.removeprefix(KEY_PREFIX), names))
         hint = suggestion(meant) or "it is ignored"
