@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +18,8 @@ from .tokens import b64url_decode
 
 _ABSENT = "(absent)"
 _LONGEST_VALUE = 200
+# The claim naming the app client in each token type.
+_USE_OF_CLIENT_CLAIM = {"aud": "id", "client_id": "access"}
 
 Lines = list[tuple[str, str]]
 
@@ -45,22 +48,14 @@ def explain_refusal(
     return explain(_Facts(header, claims, contract, token_use, key_ids, now))
 
 
+@dataclass(frozen=True)
 class _Facts:
-    def __init__(
-        self,
-        header: Mapping[str, Any],
-        claims: Mapping[str, Any],
-        contract: AuthContract,
-        token_use: str,
-        key_ids: Mapping[str, tuple[str, ...]],
-        now: float,
-    ) -> None:
-        self.header = header
-        self.claims = claims
-        self.contract = contract
-        self.token_use = token_use
-        self.key_ids = key_ids
-        self.now = now
+    header: Mapping[str, Any]
+    claims: Mapping[str, Any]
+    contract: AuthContract
+    token_use: str
+    key_ids: Mapping[str, tuple[str, ...]]
+    now: float
 
     def claim(self, name: str) -> str:
         return _show(self.claims[name]) if name in self.claims else _ABSENT
@@ -79,9 +74,6 @@ def _audience(facts: _Facts) -> Lines:
             lines.append((f"token {name}", facts.claim(name)))
     lines.append(("client ids", ", ".join(facts.contract.client_ids)))
     return lines
-
-
-_USE_OF_CLIENT_CLAIM = {"aud": "id", "client_id": "access"}
 
 
 def _token_use(facts: _Facts) -> Lines:
