@@ -21,7 +21,8 @@ def check_requirements(
     match suffices, unless ``all_groups`` requires every group. When both are given, both
     must be satisfied.
 
-    :raises InsufficientScopeError: (HTTP 403) naming what was required.
+    :raises InsufficientScopeError: (HTTP 403) saying which kind of requirement failed,
+        the groups checked first.
     """
     required_groups = tuple(groups)
     required_scopes = tuple(scopes)
@@ -29,6 +30,10 @@ def check_requirements(
         held = set(user.groups)
         match = all if all_groups else any
         if not match(group in held for group in required_groups):
-            raise InsufficientScopeError(groups=required_groups, scopes=required_scopes)
+            raise InsufficientScopeError(
+                groups=required_groups, scopes=required_scopes, missing="group"
+            )
     if required_scopes and not set(required_scopes) & set(user.scopes):
-        raise InsufficientScopeError(groups=required_groups, scopes=required_scopes)
+        raise InsufficientScopeError(
+            groups=required_groups, scopes=required_scopes, missing="scope"
+        )

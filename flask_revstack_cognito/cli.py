@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import click
 from flask.cli import AppGroup
 
+from .appstate import get_extension
 from .errors import CognitoAuthError
-from .extension import get_extension
+from .explain import explain_refusal
+from .locate import token_from_authorization
 from .settings import CognitoSettings
 
 cognito_cli = AppGroup("cognito", help="Inspect and troubleshoot Cognito token verification.")
@@ -85,13 +88,31 @@ def show_jwks() -> None:
 def verify_token(token: str, token_use: str | None) -> None:
     """Verify TOKEN (a JWT, "Bearer <jwt>", or - to read it from standard input).
 
-    Prints the verified claims as JSON, or the error code and message.
+    Prints the verified claims as JSON, or the error code and message. For a wrong issuer,
+    client, token type, key or an expired token, also what the token says beside what the
+    contract expects.
     """
-    auth, _ = get_extension()
+    auth, state = get_extension()
     if token == "-":
         token = sys.stdin.read()
     session = auth.validate(token.strip(), token_use=token_use)
     if session.user is None:
         click.echo(f"{session.error_code}: {session.error}", err=True)
+        bare = token_from_authorization(token)
+        if bare is not None and session.error_code is not None:
+            contract = state.settings.contract
+            lines = explain_refusal(
+                session.error_code,
+                bare,
+                contract,
+                token_use=token_use or contract.token_use,
+                key_ids={
+                    issuer: source.key_ids for issuer, source in state.verifier.key_sources.items()
+                },
+                now=time.time(),
+            )
+            width = max((len(label) for label, _ in lines), default=0) + 2
+            for label, value in lines:
+                click.echo(f"  {label + ':':<{width}}{value}", err=True)
         sys.exit(1)
     click.echo(json.dumps(dict(session.claims), indent=2, sort_keys=True))

@@ -8,6 +8,7 @@ and leaves ``FLASK_COGNITO_CLIENT_ID=a,b`` a string. The readers accept both for
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ USER_ID_CLAIM = "COGNITO_USER_ID_CLAIM"
 LEEWAY = "COGNITO_LEEWAY"
 ISSUER_TYPE = "COGNITO_ISSUER_TYPE"
 ADDITIONAL_REGIONS = "COGNITO_ADDITIONAL_REGIONS"
+NEW_REGIONS = "COGNITO_NEW_REGIONS"
 ISSUER = "COGNITO_ISSUER"
 JWKS_URI = "COGNITO_JWKS_URI"
 JWKS_CACHE_TTL = "COGNITO_JWKS_CACHE_TTL"
@@ -45,6 +47,7 @@ DEFAULTS: Mapping[str, Any] = {
     LEEWAY: 0,
     ISSUER_TYPE: "original",
     ADDITIONAL_REGIONS: None,
+    NEW_REGIONS: None,
     ISSUER: None,
     JWKS_URI: None,
     JWKS_CACHE_TTL: 3600,
@@ -58,6 +61,38 @@ DEFAULTS: Mapping[str, Any] = {
     COOKIE_NAME: "id_token",
     REALM: None,
 }
+
+#: Keys of features the product specification plans (browser sign-in, ALB, revocation): known,
+#: so that setting one ahead of its release draws no "unknown key" warning.
+PLANNED_KEYS: frozenset[str] = frozenset(
+    {
+        "COGNITO_DOMAIN",
+        "COGNITO_CLIENT_SECRET",
+        "COGNITO_SCOPES",
+        "COGNITO_AUTH_URL_PREFIX",
+        "COGNITO_REDIRECT_URI",
+        "COGNITO_LOGOUT_REDIRECT_URI",
+        "COGNITO_ACCESS_COOKIE_NAME",
+        "COGNITO_REFRESH_COOKIE_NAME",
+        "COGNITO_COOKIE_SECURE",
+        "COGNITO_COOKIE_SAMESITE",
+        "COGNITO_LOGIN_REDIRECT",
+        "COGNITO_ALB_ARN",
+        "COGNITO_ALB_KEY_URL",
+        "COGNITO_REVOCATION_STORE",
+        "COGNITO_REVOCATION_TTL",
+    }
+)
+
+
+def known_keys() -> frozenset[str]:
+    """Every ``COGNITO_*`` key the package reads or plans to read."""
+    return frozenset(DEFAULTS) | PLANNED_KEYS
+
+
+def environment_name(key: str) -> str:
+    """The environment variable ``app.config.from_prefixed_env()`` reads ``key`` from."""
+    return f"FLASK_{key}"
 
 
 def config_value(config: Mapping[str, Any], key: str) -> Any:
@@ -169,3 +204,24 @@ def read_number(
             key, f"expected {kind} from {minimum:g} to {maximum:g}, got {value!r}", example
         )
     return number
+
+
+def closest(word: str, candidates: Collection[str]) -> tuple[str, ...]:
+    """The candidates spelled most like ``word``, sorted: several when they tie, none when
+    none is close (a similarity ratio under 0.6, difflib's own default).
+    """
+    scored = [
+        (difflib.SequenceMatcher(None, word, candidate).ratio(), candidate)
+        for candidate in candidates
+    ]
+    best = max((score for score, _ in scored), default=0.0)
+    if best < 0.6:
+        return ()
+    return tuple(sorted(candidate for score, candidate in scored if score == best))
+
+
+def suggestion(candidates: Collection[str]) -> str:
+    """``"did you mean 'a'?"`` or ``"did you mean 'a' or 'b'?"``; empty when there is none."""
+    if not candidates:
+        return ""
+    return "did you mean " + " or ".join(repr(candidate) for candidate in candidates) + "?"

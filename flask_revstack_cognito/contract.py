@@ -22,8 +22,10 @@ from .config import (
     read_optional_str,
     read_required_str,
     read_str_list,
+    suggestion,
 )
 from .errors import CognitoConfigError
+from .regions import COGNITO_REGIONS, nearest_regions
 
 TokenUse = Literal["id", "access", "any"]
 IssuerType = Literal["original", "updated", "both"]
@@ -51,6 +53,7 @@ _CONFIG_KEY_OF_ARGUMENT = {
     "leeway": keys.LEEWAY,
     "issuer_type": keys.ISSUER_TYPE,
     "additional_regions": keys.ADDITIONAL_REGIONS,
+    "new_regions": keys.NEW_REGIONS,
     "issuer": keys.ISSUER,
     "jwks_uri": keys.JWKS_URI,
 }
@@ -149,6 +152,7 @@ def build_auth_contract(
     leeway: float = 0,
     issuer_type: str = "original",
     additional_regions: str | Sequence[str] | None = None,
+    new_regions: str | Sequence[str] | None = None,
     issuer: str | None = None,
     jwks_uri: str | None = None,
 ) -> AuthContract:
@@ -164,6 +168,8 @@ def build_auth_contract(
     :param leeway: seconds of clock skew allowed on ``exp``/``nbf``/``iat`` (0 to 300).
     :param issuer_type: ``"original"``, ``"updated"`` (``issuer-cognito-idp``) or ``"both"``.
     :param additional_regions: replica regions of a multi-Region pool, trusted as issuers too.
+    :param new_regions: regions where Cognito serves user pools that are newer than this
+        package's list of regions (a region outside both is refused as a typo).
     :param issuer: override the issuer (local emulators); one pool only.
     :param jwks_uri: override the JWKS URI (emulators, mirrors; ``http://`` allowed); one
         issuer only.
@@ -179,7 +185,8 @@ def build_auth_contract(
         )
     pool_ids = _read_pool_ids(user_pool_id)
     issuer = read_optional_str("issuer", issuer, example="'http://localhost:9229/local_abc'")
-    _check_region(region, pool_ids, derived_issuer=issuer is None)
+    served = COGNITO_REGIONS.union(_read_new_regions(new_regions))
+    _check_region(region, pool_ids, served if issuer is None else None)
     issuer_type = read_choice("issuer_type", issuer_type, ISSUER_TYPES)
     if issuer is not None and issuer_type != "original":
         raise CognitoConfigError(
@@ -187,7 +194,7 @@ def build_auth_contract(
             f"{issuer_type!r} has no effect with an issuer override ({keys.ISSUER})",
             "'original' (the default)",
         )
-    replica_regions = _read_additional_regions(additional_regions, issuer_type, issuer)
+    replica_regions = _read_additional_regions(additional_regions, issuer_type, issuer, served)
     jwks_uri = read_optional_str("jwks_uri", jwks_uri, example=_jwks_example())
 
     if issuer is not None:
@@ -240,7 +247,33 @@ def _read_pool_ids(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(pool_ids))
 
 
-def _check_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: bool) -> None:
+def _read_new_regions(value: object) -> tuple[str, ...]:
+    regions = read_str_list("new_regions", value, example="'xx-newregion-1'")
+    for region in regions:
+        if not _REGION.fullmatch(region):
+            raise CognitoConfigError(
+                "new_regions", f"{region!r} is not an AWS region name", "'xx-newregion-1'"
+            )
+    return regions
+
+
+def _check_served(argument: str, region: str, served: frozenset[str], example: str) -> None:
+    if region in served:
+        return
+    hint = suggestion(nearest_regions(region, served))
+    raise CognitoConfigError(
+        argument,
+        f"{region!r} is not a region where Amazon Cognito serves user pools"
+        + (f"; {hint}" if hint else "")
+        + f" (a region newer than this package's list goes in {keys.NEW_REGIONS})",
+        example,
+    )
+
+
+def _check_region(value: object, pool_ids: tuple[str, ...], served: frozenset[str] | None) -> None:
+    """Check ``COGNITO_REGION`` and the pools' regions; ``served`` is ``None`` when an issuer
+    override (an emulator) makes any region name acceptable.
+    """
     region = read_optional_str("region", value, example=_REGION_EXAMPLE)
     pool_regions = {pool_id.partition("_")[0] for pool_id in pool_ids}
     if region is not None and pool_regions != {region}:
@@ -250,7 +283,7 @@ def _check_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: b
             f"{', '.join(sorted(pool_ids))}; leave it unset to derive it from the pool id",
             _REGION_EXAMPLE,
         )
-    if derived_issuer:
+    if served is not None:
         # Only real AWS regions can form an AWS issuer; emulators (cognito-local's
         # "local_abc") need an explicit issuer.
         for pool_region in sorted(pool_regions):
@@ -261,10 +294,11 @@ def _check_region(value: object, pool_ids: tuple[str, ...], *, derived_issuer: b
                     f"{keys.ISSUER}",
                     _POOL_EXAMPLE,
                 )
+            _check_served("user_pool_id", pool_region, served, _POOL_EXAMPLE)
 
 
 def _read_additional_regions(
-    value: object, issuer_type: str, issuer: str | None
+    value: object, issuer_type: str, issuer: str | None, served: frozenset[str]
 ) -> tuple[str, ...]:
     regions = read_str_list("additional_regions", value, example="'us-west-2,eu-west-1'")
     for region in regions:
@@ -272,6 +306,8 @@ def _read_additional_regions(
             raise CognitoConfigError(
                 "additional_regions", f"{region!r} is not an AWS region", _REGION_EXAMPLE
             )
+        if issuer is None:
+            _check_served("additional_regions", region, served, _REGION_EXAMPLE)
     if regions and (issuer_type == "updated" or issuer is not None):
         raise CognitoConfigError(
             "additional_regions",

@@ -9,7 +9,7 @@ contains the token and never more than the reason it was refused.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 
 class CognitoAuthError(Exception):
@@ -147,20 +147,35 @@ class MissingClaimError(CognitoAuthError):
 class InsufficientScopeError(CognitoAuthError):
     """A verified user lacks a group or scope the view requires (HTTP 403).
 
+    The message says which kind of requirement failed (``"lacks a required group"`` or
+    ``"lacks a required scope"``) but never names a group: group names are the app's own
+    authorization structure. The required scopes are public (RFC 6750 lists them in
+    ``WWW-Authenticate``); the groups stay in :attr:`required_groups` for the app's handlers.
+
     :param groups: the groups the view requires (empty when it requires none).
     :param scopes: the OAuth scopes the view requires (empty when it requires none).
+    :param missing: the requirement that failed, ``"group"`` or ``"scope"``; ``None`` when
+        not known, which keeps the message that names neither.
     """
 
     code = "INSUFFICIENT_SCOPE"
     status = 403
     default_message = "lacks a required group or scope"
 
-    def __init__(self, *, groups: Sequence[str] = (), scopes: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        groups: Sequence[str] = (),
+        scopes: Sequence[str] = (),
+        missing: Literal["group", "scope"] | None = None,
+    ) -> None:
         #: Groups the view requires.
         self.required_groups: tuple[str, ...] = tuple(groups)
         #: Scopes the view requires.
         self.required_scopes: tuple[str, ...] = tuple(scopes)
-        super().__init__()
+        #: The requirement that failed: ``"group"``, ``"scope"``, or ``None`` when not known.
+        self.missing: Literal["group", "scope"] | None = missing
+        super().__init__(f"lacks a required {missing}" if missing else None)
 
 
 class JWKSUnavailableError(CognitoAuthError):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import weakref
-from dataclasses import dataclass
-from typing import Any
 
 from flask import Flask, Response, current_app
 
 from . import config as keys
+from .appstate import EXTENSION_KEY as EXTENSION_KEY
+from .appstate import AppState as AppState
+from .appstate import get_extension as get_extension
+from .cli import cognito_cli
 from .config import DEFAULTS
 from .contract import AuthContract
 from .errors import CognitoAuthError, MissingTokenError
@@ -23,20 +25,6 @@ from .user import CognitoUser
 from .verifier import TokenVerifier
 
 logger = logging.getLogger("flask_revstack_cognito")
-
-#: The key of ``app.extensions`` under which the extension registers itself.
-EXTENSION_KEY = "revstack_cognito"
-
-
-@dataclass(frozen=True)
-class AppState:
-    """What :class:`CognitoAuth` keeps for one app.
-
-    :meta private:
-    """
-
-    settings: CognitoSettings
-    verifier: TokenVerifier
 
 
 class CognitoAuth:
@@ -97,8 +85,6 @@ class CognitoAuth:
         app.extensions[EXTENSION_KEY] = self
         if CognitoAuthError not in app.error_handler_spec[None][None]:
             app.register_error_handler(CognitoAuthError, self._default_error_response)
-        from .cli import cognito_cli  # the CLI imports this module
-
         app.cli.add_command(cognito_cli)
 
     def _default_error_response(self, error: CognitoAuthError) -> Response:
@@ -188,18 +174,3 @@ class CognitoAuth:
         :raises JWKSUnavailableError: when a JWKS could not be fetched.
         """
         return self.verifier.prefetch()
-
-
-def get_extension(app: Flask | None = None) -> tuple[CognitoAuth, AppState]:
-    """The extension registered on ``app`` (the current app by default) and its state.
-
-    :meta private:
-    """
-    target: Any = app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
-    extension = target.extensions.get(EXTENSION_KEY)
-    if not isinstance(extension, CognitoAuth):
-        raise RuntimeError(
-            f"CognitoAuth is not registered on the app {target.name!r}: create it with "
-            "CognitoAuth(app) or call auth.init_app(app) in your app factory."
-        )
-    return extension, extension.state(target)

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import config as keys
 from .config import (
+    closest,
     config_value,
+    environment_name,
+    known_keys,
     number_as_digits,
     read_number,
     read_optional_str,
     read_required_str,
     read_str_list,
+    suggestion,
 )
 from .contract import AuthContract
 from .errors import CognitoConfigError
 from .jwks import JWKSOptions
 
 TOKEN_LOCATIONS = ("headers", "cookies")
+KEY_PREFIX = "COGNITO_"
+
+logger = logging.getLogger("flask_revstack_cognito")
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,14 @@ class CognitoSettings:
     def from_config(cls, config: Mapping[str, Any], *, default_realm: str) -> CognitoSettings:
         """Read and validate every ``COGNITO_*`` key of ``config``.
 
+        Logs a warning for each ``COGNITO_*`` key the package does not know, such as
+        ``COGNITO_USERPOOL_ID``, naming the key it probably stands for.
+
         :param default_realm: the realm when ``COGNITO_REALM`` is unset (the app's name).
         :raises CognitoConfigError: naming the first key whose value is wrong.
         """
+        warn_unknown_keys(config)
+        _require(config, keys.USER_POOL_ID, example="'us-east-1_Abc123'")
 
         def value(key: str) -> Any:
             return config_value(config, key)
@@ -103,3 +116,28 @@ def _read_header_type(value: object) -> str:
             keys.HEADER_TYPE, f"expected a single word, got {value!r}", "'Bearer' or ''"
         )
     return header_type or ""
+
+
+def _require(config: Mapping[str, Any], key: str, *, example: str) -> None:
+    """Refuse a missing required key, naming the environment variable that sets it too."""
+    if not read_str_list(key, config_value(config, key), example=example):
+        raise CognitoConfigError(
+            key,
+            f"is required: set it in app.config, or {environment_name(key)} in the environment",
+            example,
+        )
+
+
+def warn_unknown_keys(config: Mapping[str, Any]) -> None:
+    """Log a warning for each ``COGNITO_*`` key of ``config`` that no setting reads.
+
+    A misspelt key would otherwise be ignored in silence while its default applies.
+    """
+    known = known_keys()
+    names = {key.removeprefix(KEY_PREFIX): key for key in known}
+    for key in sorted(key for key in config if isinstance(key, str)):
+        if not key.startswith(KEY_PREFIX) or key in known:
+            continue
+        meant = tuple(names[name] for name in closest(key.removeprefix(KEY_PREFIX), names))
+        hint = suggestion(meant) or "it is ignored"
+        logger.warning("%s is not a Flask-Revstack-Cognito setting: %s", key, hint)

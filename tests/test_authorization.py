@@ -24,14 +24,15 @@ def make_user(groups: Sequence[str] | None = None, scope: str | None = None) -> 
     return CognitoUser.from_claims(claims)
 
 
-def refused(user: CognitoUser, **requirements: Any) -> InsufficientScopeError:
+def refused(user: CognitoUser, missing: str, **requirements: Any) -> InsufficientScopeError:
     with pytest.raises(InsufficientScopeError) as info:
         check_requirements(user, **requirements)
     error = info.value
     assert isinstance(error, CognitoAuthError)
     assert error.code == "INSUFFICIENT_SCOPE"
     assert error.status == 403
-    assert error.message == "lacks a required group or scope"
+    assert error.missing == missing
+    assert error.message == f"lacks a required {missing}"
     return error
 
 
@@ -68,7 +69,7 @@ def test_groups_are_any_of(held: list[str], required: list[str]) -> None:
     ],
 )
 def test_groups_missing_are_refused(held: list[str] | None, required: list[str]) -> None:
-    error = refused(make_user(groups=held), groups=required)
+    error = refused(make_user(groups=held), "group", groups=required)
     assert error.required_groups == tuple(required)
     assert error.required_scopes == ()
 
@@ -76,9 +77,11 @@ def test_groups_missing_are_refused(held: list[str] | None, required: list[str])
 def test_all_groups_requires_every_group() -> None:
     user = make_user(groups=["admins", "staff", "users"])
     check_requirements(user, groups=["admins", "staff"], all_groups=True)
-    error = refused(make_user(groups=["admins"]), groups=["admins", "staff"], all_groups=True)
+    error = refused(
+        make_user(groups=["admins"]), "group", groups=["admins", "staff"], all_groups=True
+    )
     assert error.required_groups == ("admins", "staff")
-    refused(make_user(), groups=["admins"], all_groups=True)
+    refused(make_user(), "group", groups=["admins"], all_groups=True)
 
 
 def test_all_groups_false_is_any_of() -> None:
@@ -91,7 +94,7 @@ def test_groups_may_be_any_iterable() -> None:
         yield "admins"
 
     check_requirements(make_user(groups=["admins"]), groups=required())
-    error = refused(make_user(groups=["users"]), groups=required())
+    error = refused(make_user(groups=["users"]), "group", groups=required())
     assert error.required_groups == ("ops", "admins")
 
 
@@ -122,7 +125,7 @@ def test_scopes_are_any_of(scope: str, required: list[str]) -> None:
     ],
 )
 def test_scopes_missing_are_refused(scope: str | None, required: list[str]) -> None:
-    error = refused(make_user(scope=scope), scopes=required)
+    error = refused(make_user(scope=scope), "scope", scopes=required)
     assert error.required_scopes == tuple(required)
     assert error.required_groups == ()
 
@@ -140,16 +143,18 @@ def test_both_groups_and_scopes_must_be_satisfied() -> None:
 
 
 @pytest.mark.parametrize(
-    ("groups", "scope"),
+    ("groups", "scope", "missing"),
     [
-        pytest.param(["admins"], "openid", id="group-without-scope"),
-        pytest.param(["users"], "orders/read", id="scope-without-group"),
-        pytest.param(None, None, id="neither"),
+        pytest.param(["admins"], "openid", "scope", id="group-without-scope"),
+        pytest.param(["users"], "orders/read", "group", id="scope-without-group"),
+        pytest.param(None, None, "group", id="neither-names-the-group-first"),
     ],
 )
-def test_both_required_one_missing_is_refused(groups: list[str] | None, scope: str | None) -> None:
+def test_both_required_one_missing_is_refused(
+    groups: list[str] | None, scope: str | None, missing: str
+) -> None:
     error = refused(
-        make_user(groups=groups, scope=scope), groups=["admins"], scopes=["orders/read"]
+        make_user(groups=groups, scope=scope), missing, groups=["admins"], scopes=["orders/read"]
     )
     assert error.required_groups == ("admins",)
     assert error.required_scopes == ("orders/read",)
@@ -159,7 +164,17 @@ def test_error_carries_the_requirements_as_tuples() -> None:
     error = InsufficientScopeError(groups=["a", "b"], scopes=["s"])
     assert error.required_groups == ("a", "b")
     assert error.required_scopes == ("s",)
+    assert error.missing is None
+    assert error.message == "lacks a required group or scope"
     default = InsufficientScopeError()
+    assert default.message == "lacks a required group or scope"
     assert default.required_groups == ()
     assert default.required_scopes == ()
     assert default.status == 403
+
+
+def test_the_message_names_the_kind_never_the_group() -> None:
+    error = refused(make_user(groups=["users"]), "group", groups=["secret-admins"])
+    assert "secret-admins" not in error.message
+    assert "secret-admins" not in str(error)
+    assert InsufficientScopeError(missing="scope").message == "lacks a required scope"

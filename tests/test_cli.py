@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -234,7 +236,7 @@ def test_verify_prints_the_code_and_message_and_exits_1(
     result = run(served_app, "verify", token)
 
     assert result.exit_code == 1
-    assert result.stderr == f"{expected}\n"
+    assert result.stderr.splitlines()[0] == expected
     assert result.stdout == ""
     # The token never appears in the output, nor any of its parts.
     for part in token.split("."):
@@ -288,7 +290,7 @@ def test_verify_from_standard_input_fails_without_echoing(
     token = cognito_pool.id_token(expires_in=-60)
     result = run(served_app, "verify", "-", input=token)
     assert result.exit_code == 1
-    assert result.stderr == "TOKEN_EXPIRED: token expired\n"
+    assert result.stderr.splitlines()[0] == "TOKEN_EXPIRED: token expired"
     assert token not in result.output
 
     result = run(served_app, "verify", "-", input="")
@@ -313,3 +315,165 @@ def test_verify_a_malformed_token(served_app: Flask) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("INVALID_FORMAT: ")
     assert secret not in result.output
+
+
+# -- flask cognito verify: why a token was refused ---------------------------------------------
+
+
+def explanation(result: Result) -> dict[str, str]:
+    """The labelled lines under the code line of a refusal."""
+    lines = result.stderr.splitlines()[1:]
+    assert all(line.startswith("  ") for line in lines), lines
+    pairs = (line.strip().split(":", 1) for line in lines)
+    return {label: value.strip() for label, value in pairs}
+
+
+def assert_token_not_shown(result: Result, token: str) -> None:
+    for part in token.split("."):
+        assert part not in result.output
+
+
+def test_a_token_of_another_pool_shows_its_issuer_and_the_trusted_ones(
+    cognito_pool: LocalUserPool,
+) -> None:
+    other = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other9"
+    app = make_app(cognito_pool)
+    token = cognito_pool.id_token(iss=other)
+    result = run(app, "verify", token)
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "ISSUER_MISMATCH: Issuer mismatch"
+    assert explanation(result) == {"token iss": other, "trusted issuer": cognito_pool.issuer}
+    assert_token_not_shown(result, token)
+
+
+def test_several_trusted_issuers_are_all_listed() -> None:
+    pool = LocalUserPool(user_pool_id="us-east-1_Multi1")
+    app = Flask("multi")
+    app.config.update(COGNITO_USER_POOL_ID="us-east-1_Multi1", COGNITO_ISSUER_TYPE="both")
+    CognitoAuth(app, fetcher=pool.fetcher)
+    result = run(app, "verify", pool.id_token(iss="https://example.com/x"))
+
+    assert result.stderr.splitlines()[1:] == [
+        "  token iss:      https://example.com/x",
+        "  trusted issuer: https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Multi1",
+        "  trusted issuer: https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_Multi1",
+    ]
+
+
+def test_an_id_token_of_another_client_shows_its_aud_and_the_client_ids(
+    cognito_pool: LocalUserPool,
+) -> None:
+    app = make_app(cognito_pool, COGNITO_CLIENT_ID=[cognito_pool.client_id, CLIENT])
+    token = cognito_pool.id_token(aud="someoneelse")
+    result = run(app, "verify", token)
+
+    assert result.stderr.splitlines()[0] == "AUDIENCE_MISMATCH: Audience validation failed"
+    assert explanation(result) == {
+        "token token_use": "id",
+        "token aud": "someoneelse",
+        "client ids": f"{cognito_pool.client_id}, {CLIENT}",
+    }
+    assert_token_not_shown(result, token)
+
+
+def test_an_access_token_of_another_client_shows_its_client_id(
+    cognito_pool: LocalUserPool,
+) -> None:
+    app = make_app(cognito_pool, COGNITO_TOKEN_USE="access")
+    token = cognito_pool.access_token(client_id="otherclient")
+    result = run(app, "verify", token)
+
+    assert result.stderr.splitlines()[0] == "AUDIENCE_MISMATCH: Audience validation failed"
+    assert explanation(result) == {
+        "token token_use": "access",
+        "token client_id": "otherclient",
+        "client ids": cognito_pool.client_id,
+    }
+
+
+def test_a_token_of_the_wrong_type_shows_both_types(
+    cognito_pool: LocalUserPool, served_app: Flask
+) -> None:
+    token = cognito_pool.access_token()
+    result = run(served_app, "verify", token)
+    assert explanation(result) == {"token token_use": "access", "required token use": "id"}
+
+    result = run(served_app, "verify", "--token-use", "access", cognito_pool.id_token())
+    assert result.stderr.splitlines()[0] == (
+        "TOKEN_USE_MISMATCH: expected an access token, got an ID token"
+    )
+    assert explanation(result) == {"token token_use": "id", "required token use": "access"}
+    assert_token_not_shown(result, token)
+
+
+def test_a_token_without_token_use_says_it_is_absent(
+    cognito_pool: LocalUserPool, served_app: Flask
+) -> None:
+    result = run(served_app, "verify", cognito_pool.id_token(claims={"token_use": None}))
+    assert explanation(result) == {"token token_use": "(absent)", "required token use": "id"}
+
+
+def test_an_unknown_key_shows_the_kid_and_the_key_ids_held(
+    cognito_pool: LocalUserPool, served_app: Flask
+) -> None:
+    held = cognito_pool.kid
+    token = cognito_pool.id_token(header={"kid": "not-published"})
+    result = run(served_app, "verify", token)
+
+    assert result.stderr.splitlines()[0] == (
+        "UNKNOWN_KEY: signing key not found in the pool's JWKS"
+    )
+    assert explanation(result) == {
+        "token kid": "not-published",
+        "key ids held": f"{held} (from {cognito_pool.issuer})",
+    }
+    assert_token_not_shown(result, token)
+
+
+def test_an_expired_token_shows_its_expiry_and_now_in_utc(
+    cognito_pool: LocalUserPool, served_app: Flask
+) -> None:
+    token = cognito_pool.id_token(expires_in=-3600)
+    exp = json.loads(_b64decode(token.split(".")[1]))["exp"]
+    before = time.time()
+    result = run(served_app, "verify", token)
+    after = time.time()
+
+    assert result.stderr.splitlines()[0] == "TOKEN_EXPIRED: token expired"
+    shown = explanation(result)
+    assert shown["token exp"] == iso(exp)
+    assert shown["now"] in {iso(before), iso(after)}
+    assert_token_not_shown(result, token)
+
+
+def test_the_leeway_is_shown_beside_now(cognito_pool: LocalUserPool) -> None:
+    app = make_app(cognito_pool, COGNITO_LEEWAY=30)
+    result = run(app, "verify", cognito_pool.id_token(expires_in=-3600))
+    assert explanation(result)["now"].endswith("Z (leeway 30 s)")
+
+
+def iso(timestamp: float) -> str:
+    moment = datetime.fromtimestamp(int(timestamp), timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_token_with_no_expiry_shows_it_absent(
+    cognito_pool: LocalUserPool, served_app: Flask
+) -> None:
+    result = run(served_app, "verify", cognito_pool.id_token(exp=None))
+    assert result.stderr.splitlines()[0] == "TOKEN_EXPIRED: token has no expiry"
+    assert explanation(result)["token exp"] == "(absent)"
+
+
+@pytest.mark.parametrize(
+    "code", ["INVALID_SIGNATURE", "INVALID_FORMAT", "MISSING_TOKEN", "NETWORK_ERROR"]
+)
+def test_other_refusals_are_not_explained(code: str) -> None:
+    from flask_revstack_cognito.explain import explain_refusal
+
+    pool = LocalUserPool()
+    lines = explain_refusal(
+        code, pool.id_token(), pool.contract(), token_use="id", key_ids={}, now=0
+    )
+    assert lines == []

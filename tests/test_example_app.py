@@ -52,7 +52,7 @@ def test_admin_needs_the_admins_group(client: FlaskClient, cognito_pool: LocalUs
     assert member.status_code == 403
     assert member.get_json() == {
         "code": "INSUFFICIENT_SCOPE",
-        "message": "lacks a required group or scope",
+        "message": "lacks a required group",
         "status": 403,
     }
     admin = client.get("/api/admin", headers=bearer(cognito_pool.id_token(groups=["admins"])))

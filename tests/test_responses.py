@@ -228,3 +228,35 @@ def test_error_response_body_holds_only_code_and_message(app_context: Flask) -> 
 def test_error_response_needs_an_app_context() -> None:
     with pytest.raises(RuntimeError, match="application context"):
         error_response(MissingTokenError(), realm="api")
+
+
+def test_a_403_for_a_group_says_so_and_names_no_group(app_context: Flask) -> None:
+    error = InsufficientScopeError(groups=["payroll-admins"], missing="group")
+    response = error_response(error, realm="shop")
+    assert response.status_code == 403
+    assert response.get_json() == {
+        "code": "INSUFFICIENT_SCOPE",
+        "message": "lacks a required group",
+    }
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer realm="shop", error="insufficient_scope", '
+        'error_description="lacks a required group"'
+    )
+    assert b"payroll-admins" not in response.get_data()
+    assert "payroll-admins" not in str(response.headers)
+
+
+def test_a_403_for_a_scope_says_so_and_lists_the_scopes(app_context: Flask) -> None:
+    error = InsufficientScopeError(
+        groups=["payroll-admins"], scopes=["orders/read"], missing="scope"
+    )
+    response = error_response(error, realm="shop")
+    assert response.get_json() == {
+        "code": "INSUFFICIENT_SCOPE",
+        "message": "lacks a required scope",
+    }
+    assert response.headers["WWW-Authenticate"] == (
+        'Bearer realm="shop", error="insufficient_scope", '
+        'error_description="lacks a required scope", scope="orders/read"'
+    )
+    assert "payroll-admins" not in str(response.headers)

@@ -1,0 +1,60 @@
+"""Where an app keeps its extension: the ``app.extensions`` key and the per-app state.
+
+The extension writes here and the CLI and decorators read here, so neither of those imports
+the extension module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from flask import Flask, current_app
+
+from .session import AuthSession
+from .settings import CognitoSettings
+from .verifier import TokenVerifier
+
+#: The key of ``app.extensions`` under which the extension registers itself.
+EXTENSION_KEY = "revstack_cognito"
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What :class:`~flask_revstack_cognito.CognitoAuth` keeps for one app.
+
+    :meta private:
+    """
+
+    settings: CognitoSettings
+    verifier: TokenVerifier
+
+
+@runtime_checkable
+class RegisteredAuth(Protocol):
+    """What the readers of ``app.extensions`` need of :class:`~flask_revstack_cognito.CognitoAuth`.
+
+    :meta private:
+    """
+
+    def state(self, app: Flask | None = None) -> AppState:
+        """The state kept for ``app``."""
+
+    def validate(self, authorization: str | None, *, token_use: str | None = None) -> AuthSession:
+        """Validate a raw ``Authorization`` value or a bare token."""
+
+
+def get_extension(app: Flask | None = None) -> tuple[RegisteredAuth, AppState]:
+    """The extension registered on ``app`` (the current app by default) and its state.
+
+    :meta private:
+    :raises RuntimeError: when no extension is registered on the app.
+    """
+    target: Any = app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
+    extension = target.extensions.get(EXTENSION_KEY)
+    if not isinstance(extension, RegisteredAuth):
+        raise RuntimeError(
+            f"CognitoAuth is not registered on the app {target.name!r}: create it with "
+            "CognitoAuth(app) or call auth.init_app(app) in your app factory."
+        )
+    return extension, extension.state(target)
