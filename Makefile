@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
 .PHONY: install demo test lint typecheck pytest docs bench clean
 
@@ -14,6 +15,11 @@ $(INSTALLED): setup.cfg pyproject.toml
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# the peers the benchmark compares with: optional, never runtime dependencies
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_INSTALLED)
 
 ## the example app against an embedded local Cognito (or the pool FLASK_COGNITO_* names)
 demo: install
@@ -39,9 +45,10 @@ pytest: install
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-## verification speed, as ratios against plain joserfc measured in the same run
-bench: install
-	$(BIN)/python benchmarks/bench_verify.py
+## verification speed as ratios to the bare RSA check (L), peers, routes, JWKS fetches, memory
+## (about 3 minutes; `make bench BENCH_ARGS=--quick` for a smoke run)
+bench: $(BENCH_INSTALLED)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

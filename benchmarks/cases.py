@@ -119,7 +119,7 @@ def peer_case(world: World, peer: Peer) -> Case:
     """(d) a peer on the same batch."""
     verify, tokens = peer.verify, world.tokens
     if verify is None:
-        return Case(peer.key, peer.label, _failing(RuntimeError(peer.missing)), len(tokens))
+        return Case(peer.key, peer.label, _failing(RuntimeError()), len(tokens), peer.missing)
     try:
         check(verify, world.warmup, world.forged)
     except Exception as error:
@@ -192,7 +192,8 @@ def route_cases(world: World) -> list[Case]:
     label = "flask-cognito cognito_auth_required, distinct"
     module = optional_module("flask_cognito")
     if module is None:
-        cases.append(Case(FLASK_COGNITO, label, _failing(RuntimeError("not installed")), calls))
+        missing = Case(FLASK_COGNITO, label, _failing(RuntimeError()), calls, "not installed")
+        cases.append(missing)
         return cases
     pool = world.pool
 

@@ -26,12 +26,14 @@ class Case:
     :param label: the row's text.
     :param setup: untimed, once per round; returns the timed body.
     :param calls: operations per body run (the time is divided by it).
+    :param missing: why the case cannot run (``"not installed"``); it is then never timed.
     """
 
     key: str
     label: str
     setup: Callable[[], Body]
     calls: int
+    missing: str = ""
 
 
 @dataclass
@@ -64,7 +66,7 @@ def run_rounds(cases: Sequence[Case], rounds: int) -> dict[str, Result]:
     :param cases: the cases, in their first round's order.
     :param rounds: timed rounds.
     """
-    results = {case.key: Result(case) for case in cases}
+    results = {case.key: Result(case, error=case.missing or None) for case in cases}
     for number in range(rounds + 1):  # round 0 warms up and is not kept
         shift = number % len(cases)
         for case in [*cases[shift:], *cases[:shift]]:

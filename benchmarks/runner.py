@@ -83,8 +83,8 @@ def machine() -> str:
     )
 
 
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+def _progress(message: str, started: float) -> None:
+    print(f"[{time.perf_counter() - started:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
         "ID tokens per case and round; medians; ratios to L taken within each round",
         flush=True,
     )
-    _progress("minting tokens, starting the loopback JWKS server ...")
+    _progress("minting tokens, starting the loopback JWKS server ...", started)
     world = World.create(arguments.batch)
     try:
         with cognitojwt_keys_from(world.server.url):
@@ -107,12 +107,12 @@ def main(argv: list[str]) -> int:
             cases = [limit_case(world), *cold_cases(world), hit_case(world)]
             cases += [peer_case(world, peer) for peer in peers]
             cases += route_cases(world)
-            _progress(f"timing {len(cases)} cases over {arguments.rounds} rounds ...")
+            _progress(f"timing {len(cases)} cases over {arguments.rounds} rounds ...", started)
             results = run_rounds(cases, arguments.rounds)
-        _progress(f"counting JWKS fetches over {arguments.requests:,} requests ...")
+        _progress(f"counting JWKS fetches over {arguments.requests:,} requests ...", started)
         ours = count_ours(world, arguments.requests, arguments.threads)
         theirs = count_flask_cognito(world, arguments.requests, arguments.threads)
-        _progress(f"minting {arguments.memory_tokens:,} tokens, tracing memory ...")
+        _progress(f"minting {arguments.memory_tokens:,} tokens, tracing memory ...", started)
         memory = measure(world, arguments.memory_tokens)
     finally:
         world.stop()
