@@ -19,6 +19,7 @@ from .fetches import count_flask_cognito, count_ours
 from .harness import run_rounds
 from .memory import measure
 from .peers import authlib_peer, cognitojwt_peer, joserfc_peer, pyjwt_peer
+from .profiling import profile_cold_verify
 from .report import Measurements, render
 from .world import World
 
@@ -40,6 +41,9 @@ _DISTRIBUTIONS = (
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: few rounds and tokens")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the cold auth.verify (cProfile)"
+    )
     parser.add_argument("--rounds", type=int, help="timed rounds (interleaved)")
     parser.add_argument(
         "--batch", type=int, help="distinct tokens (and requests) per case and round"
@@ -114,10 +118,13 @@ def main(argv: list[str]) -> int:
         theirs = count_flask_cognito(world, arguments.requests, arguments.threads)
         _progress(f"minting {arguments.memory_tokens:,} tokens, tracing memory ...", started)
         memory = measure(world, arguments.memory_tokens)
+        profile = profile_cold_verify(world) if arguments.profile else ""
     finally:
         world.stop()
     measured = Measurements(results, ours, theirs, memory, arguments.requests, arguments.threads)
     print()
     print(render(measured))
+    if profile:
+        print(f"\n{profile}")
     print(f"\n(run took {time.perf_counter() - started:.0f} s)")
     return 0

@@ -38,7 +38,7 @@ def _line(output: str, start: str) -> str:
 
 def test_quick_run_prints_every_row_and_the_targets() -> None:
     command = [sys.executable, "-m", "benchmarks", "--quick", "--rounds", "1", "--batch", "3"]
-    command += ["--requests", "16", "--threads", "4", "--memory-tokens", "12"]
+    command += ["--requests", "16", "--threads", "4", "--memory-tokens", "12", "--profile"]
     completed = subprocess.run(  # noqa: S603 - our own interpreter and module
         command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
@@ -56,3 +56,4 @@ def test_quick_run_prints_every_row_and_the_targets() -> None:
     for what in ("cold auth.verify", "repeated token", "distinct tokens", "JWKS", "memory"):
         assert re.search(rf"{what}.*\s(pass|miss|n/a)$", targets, re.MULTILINE), what
     assert "machine:" in output
+    assert "profile of cold auth.verify over 3 distinct tokens" in output
