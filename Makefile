@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
 .PHONY: install system-programs demo test lint typecheck pytest docs bench clean
 
@@ -19,6 +20,11 @@ install: $(INSTALLED)
 ## Chromium for the browser tests: apt-get as root, or sudo -n; otherwise the command to run
 system-programs:
 	scripts/ensure-system-programs.sh
+
+# the peers the benchmark compares with: optional, never runtime dependencies
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_INSTALLED)
 
 ## the example app against an embedded local Cognito (or the pool FLASK_COGNITO_* names)
 demo: install
@@ -44,9 +50,10 @@ pytest: system-programs install
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-## verification speed, as ratios against plain joserfc measured in the same run
-bench: install
-	$(BIN)/python benchmarks/bench_verify.py
+## verification speed as ratios to the bare RSA check (L), peers, routes, JWKS fetches, memory
+## (about 3 minutes; `make bench BENCH_ARGS=--quick` for a smoke run)
+bench: $(BENCH_INSTALLED)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

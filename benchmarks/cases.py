@@ -1,0 +1,215 @@
+"""The timed rows (a) to (e): L, this package cold and cached, the peers, the Flask routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
+from flask import Flask
+from flask.testing import FlaskClient
+
+from flask_revstack_cognito import TokenVerifier
+from flask_revstack_cognito import config as keys
+from flask_revstack_cognito.config import DEFAULTS
+
+from .apps import flask_cognito_app, optional_module, warm_app
+from .harness import Body, Case
+from .peers import Peer, check
+from .world import World
+
+#: Keys of the rows the targets compare.
+LIMIT, COLD, COLD_VERIFIER, HIT = "limit", "cold", "cold-verifier", "hit"
+OPEN, REPEATED, DISTINCT, FLASK_COGNITO = "open", "repeated", "distinct", "flask-cognito"
+
+
+def _failing(error: Exception) -> Callable[[], Body]:
+    def setup() -> Body:
+        raise error
+
+    return setup
+
+
+def limit_case(world: World) -> Case:
+    """(a) L: ``cryptography``'s RSA PKCS#1 v1.5 SHA-256 verify of the batch's signing inputs."""
+    public_key = world.public_key()
+    pairs = world.signing_inputs()
+    padding, digest = PKCS1v15(), SHA256()
+    message, signature = pairs[0]
+    public_key.verify(signature, message, padding, digest)
+    with suppress(InvalidSignature):
+        public_key.verify(signature[::-1], message, padding, digest)
+        raise RuntimeError("L accepted a reversed signature")
+
+    def setup() -> Body:
+        def body() -> None:
+            for message, signature in pairs:
+                public_key.verify(signature, message, padding, digest)
+
+        return body
+
+    label = "L: cryptography RSA-2048 PKCS#1 v1.5 SHA-256 verify"
+    return Case(LIMIT, label, setup, len(pairs))
+
+
+def cold_cases(world: World) -> list[Case]:
+    """(b) distinct tokens through a fresh verifier each round (keys held, token cache empty)."""
+    config, tokens = world.config(), world.tokens
+    checked_app, checked_auth = warm_app(config, world.warmup)
+
+    def verify_once(token: str) -> object:
+        with checked_app.app_context():
+            return checked_auth.verify(token)
+
+    check(verify_once, world.repeated, world.forged)
+
+    def app_setup() -> Body:
+        app, auth = warm_app(config, world.warmup)
+
+        def body() -> None:
+            with app.app_context():
+                for token in tokens:
+                    auth.verify(token)
+
+        return body
+
+    def verifier_setup() -> Body:
+        verifier = TokenVerifier(world.pool.contract())  # keys over HTTP from the loopback
+        verifier.prefetch()
+        verifier.verify(world.warmup)
+
+        def body() -> None:
+            for token in tokens:
+                verifier.verify(token)
+
+        return body
+
+    return [
+        Case(COLD, "auth.verify, distinct tokens (cold)", app_setup, len(tokens)),
+        Case(COLD_VERIFIER, "TokenVerifier.verify, distinct tokens", verifier_setup, len(tokens)),
+    ]
+
+
+def hit_case(world: World) -> Case:
+    """(c) the same tokens again: every call is a verified-token cache hit."""
+    config = world.config()
+    size = int(config.get(keys.TOKEN_CACHE_SIZE, DEFAULTS[keys.TOKEN_CACHE_SIZE]))
+    tokens = world.tokens[:size]
+
+    def setup() -> Body:
+        app, auth = warm_app(config, world.warmup)
+        with app.app_context():
+            for token in tokens:
+                auth.verify(token)
+
+        def body() -> None:
+            with app.app_context():
+                for token in tokens:
+                    auth.verify(token)
+
+        return body
+
+    return Case(HIT, "auth.verify, verified-token cache hit", setup, len(tokens))
+
+
+def peer_case(world: World, peer: Peer) -> Case:
+    """(d) a peer on the same batch."""
+    verify, tokens = peer.verify, world.tokens
+    if verify is None:
+        return Case(peer.key, peer.label, _failing(RuntimeError()), len(tokens), peer.missing)
+    try:
+        check(verify, world.warmup, world.forged)
+    except Exception as error:
+        return Case(peer.key, peer.label, _failing(error), len(tokens))
+
+    def setup() -> Body:
+        def body() -> None:
+            for token in tokens:
+                verify(token)
+
+        return body
+
+    return Case(peer.key, peer.label, setup, len(tokens))
+
+
+def _requests(client: FlaskClient, path: str, headers: list[dict[str, str]]) -> Body:
+    def body() -> None:
+        for header in headers:
+            if client.get(path, headers=header).status_code != 200:
+                raise RuntimeError(f"GET {path} was refused")
+
+    return body
+
+
+def _check_route(app: Flask, good: dict[str, str], forged: dict[str, str]) -> None:
+    client = app.test_client()
+    statuses = [client.get("/protected", headers=h).status_code for h in ({}, forged, good)]
+    if statuses != [401, 401, 200]:
+        raise RuntimeError(f"protected route answered {statuses} for none, forged, good")
+
+
+def route_cases(world: World) -> list[Case]:
+    """(e) Flask test-client GETs on the same app shape; a fresh app each round."""
+    config = world.config()
+
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    distinct = [bearer(token) for token in world.tokens]
+    repeated = [bearer(world.repeated)] * len(distinct)
+    forged, warmup = bearer(world.forged), bearer(world.warmup)
+    _check_route(warm_app(config, world.warmup)[0], warmup, forged)
+
+    def route(path: str, warm_token: str, headers: list[dict[str, str]]) -> Callable[[], Body]:
+        def setup() -> Body:
+            client = warm_app(config, warm_token)[0].test_client()
+            client.get(path, headers=bearer(warm_token))
+            return _requests(client, path, headers)
+
+        return setup
+
+    calls = len(distinct)
+    cases = [
+        Case(
+            OPEN, "GET /open (same header, unread)", route("/open", world.warmup, repeated), calls
+        ),
+        Case(
+            REPEATED,
+            "GET /protected, repeated token",
+            route("/protected", world.repeated, repeated),
+            calls,
+        ),
+        Case(
+            DISTINCT,
+            "GET /protected, distinct tokens",
+            route("/protected", world.warmup, distinct),
+            calls,
+        ),
+    ]
+    label = "flask-cognito cognito_auth_required, distinct"
+    module = optional_module("flask_cognito")
+    if module is None:
+        missing = Case(FLASK_COGNITO, label, _failing(RuntimeError()), calls, "not installed")
+        cases.append(missing)
+        return cases
+    pool = world.pool
+
+    def flask_cognito_setup() -> Body:
+        app = flask_cognito_app(module, pool.region, pool.user_pool_id, pool.client_id)
+        client = app.test_client()
+        client.get("/protected", headers=warmup)
+        return _requests(client, "/protected", distinct)
+
+    try:
+        _check_route(
+            flask_cognito_app(module, pool.region, pool.user_pool_id, pool.client_id),
+            warmup,
+            forged,
+        )
+    except Exception as error:
+        cases.append(Case(FLASK_COGNITO, label, _failing(error), calls))
+    else:
+        cases.append(Case(FLASK_COGNITO, label, flask_cognito_setup, calls))
+    return cases
