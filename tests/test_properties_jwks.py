@@ -33,7 +33,7 @@ def _integer(value: int) -> str:
 
 
 _POOL_KEY = POOL.signing_key.as_dict(private=False)
-_MATERIALS = {
+_MATERIALS: dict[str, dict[str, Any]] = {
     "pool": _POOL_KEY,
     "other-pool": OTHER_POOL.signing_key.as_dict(private=False),
     "attacker": ATTACKER_KEY.as_dict(private=False),
