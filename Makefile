@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest docs bench clean
+.PHONY: install demo test lint typecheck pytest docs bench load clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ docs: install
 ## verification speed, as ratios against plain joserfc measured in the same run
 bench: install
 	$(BIN)/python benchmarks/bench_verify.py
+
+## gunicorn under a mixed load for 60 s while the JWKS server is killed and restored; prints a table
+load: install
+	$(BIN)/python -m benchmarks.load_outage --seconds 60
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

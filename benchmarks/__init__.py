@@ -1,0 +1,2 @@
+"""Measurements beyond the test suite: verification speed (``make bench``), load and outage
+(``make load``)."""
