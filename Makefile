@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: install system-programs demo test lint typecheck pytest docs bench clean
+.PHONY: install system-programs demo test lint typecheck pytest docs bench load clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ docs: install
 ## (about 3 minutes; `make bench BENCH_ARGS=--quick` for a smoke run)
 bench: $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## gunicorn under a mixed load for 60 s while the JWKS server is killed and restored; prints a table
+load: install
+	$(BIN)/python -m benchmarks.load_outage --seconds 60
 
 clean:
 	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

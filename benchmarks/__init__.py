@@ -1,5 +1,5 @@
-"""The measuring instrument of issue 8: ``python -m benchmarks`` (or ``make bench``).
+"""Measurements beyond the test suite: verification speed (``python -m benchmarks``, ``make bench``)
+and load with a JWKS outage (``python -m benchmarks.load_outage``, ``make load``).
 
-One run measures every contender in interleaved rounds and prints medians and ratios to L, the
-cost of the bare RSA check measured in the same run. See ``docs/performance.rst``.
+See ``docs/performance.rst`` and ``docs/security.rst``.
 """
