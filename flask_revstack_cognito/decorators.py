@@ -1,25 +1,30 @@
-"""Request-level checks: :func:`login_required`, :func:`verify_request` and the current user.
+"""Request-level checks: :func:`login_required`, :func:`login_guard`, :func:`verify_request`.
 
 The token of a request is verified at most once per required token type, whatever the number of
-decorators and checks; ``verification_failed`` is sent once per failed request and
+decorators, guards and checks; ``verification_failed`` is sent once per failed request and
 ``token_verified`` once per request, when a check first passes.
+
+What a request learned about its token is kept on the request object itself, not on ``flask.g``:
+``g`` belongs to the app context, which may span several requests (an app context pushed by
+hand) or be another one for the same request (:func:`flask.copy_current_request_context` in a
+thread pushes a new app context around the same request).
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast, overload
 
-from flask import Request, current_app, g, has_request_context, request
+from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
 from .authorization import check_requirements
-from .contract import TOKEN_USES
 from .errors import CognitoAuthError, MissingTokenError
-from .extension import get_extension
+from .extension import check_token_use, get_extension
 from .locate import locate_token
 from .signals import token_verified, verification_failed
 from .user import CognitoUser
@@ -28,39 +33,52 @@ logger = logging.getLogger("flask_revstack_cognito")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_G_KEY = "_revstack_cognito"
+#: A guard for ``before_request``: ``None`` to go on, or the response to answer with.
+Guard = Callable[[], Response | None]
+
+# The key of the request state in the request object's __dict__.
+_STATE_KEY = "_revstack_cognito_state"
 
 
-@dataclass
 class _RequestState:
-    """What this request learned about its token (kept on ``flask.g``)."""
+    """What this request learned about its token (kept on the request object)."""
 
-    #: The request this state belongs to: ``g`` lives as long as the app context, which may
-    #: span several requests when an app context was pushed by hand.
-    request: Request
-    #: Outcome of verifying the token, per required token use.
-    outcomes: dict[str, CognitoUser | CognitoAuthError] = field(default_factory=dict)
-    #: The user, set once every check of a :func:`verify_request` call passed.
-    user: CognitoUser | None = None
-    failure_signalled: bool = False
-    success_signalled: bool = False
+    __slots__ = ("failure_signalled", "lock", "outcomes", "success_signalled", "user")
+
+    def __init__(self) -> None:
+        #: Outcome of locating and verifying the token, per required token use.
+        self.outcomes: dict[str, CognitoUser | CognitoAuthError] = {}
+        #: The user, set once every check of the latest check passed.
+        self.user: CognitoUser | None = None
+        self.failure_signalled = False
+        self.success_signalled = False
+        # Threads of one request (copy_current_request_context) share this state. Reentrant:
+        # a jwks_refreshed receiver, run during a verification, may check the request too.
+        self.lock = threading.RLock()
+
+    def first_signal(self, *, success: bool) -> bool:
+        """Whether this is the request's first success (or failure) signal; marks it sent."""
+        with self.lock:
+            if success:
+                first, self.success_signalled = not self.success_signalled, True
+            else:
+                first, self.failure_signalled = not self.failure_signalled, True
+        return first
 
 
-def _request_state(*, create: bool) -> _RequestState | None:
-    current = request._get_current_object()  # type: ignore[attr-defined]
-    state: _RequestState | None = g.get(_G_KEY)
-    if state is None or state.request is not current:
-        state = None
-        if create:
-            state = _RequestState(request=current)
-            setattr(g, _G_KEY, state)
+def _state_of(req: Request) -> _RequestState:
+    state: _RequestState | None = req.__dict__.get(_STATE_KEY)
+    if state is None:
+        state = req.__dict__.setdefault(_STATE_KEY, _RequestState())
     return state
 
 
 def _get_current_user() -> CognitoUser | None:
-    if not has_request_context():
+    try:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    except RuntimeError:  # outside a request
         return None
-    state = _request_state(create=False)
+    state: _RequestState | None = req.__dict__.get(_STATE_KEY)
     return state.user if state is not None else None
 
 
@@ -80,61 +98,37 @@ def verify_request(
 ) -> CognitoUser | None:
     """Check the current request's token: the imperative form of :func:`login_required`.
 
-    Call it from ``before_request`` to protect a whole blueprint::
+    Call it in a view, or in a function of your own that needs the user::
 
-        @bp.before_request
-        def require_admins():
-            verify_request(groups=["admins"])
+        @app.get("/api/report")
+        def report():
+            user = verify_request(groups=["admins"])
+            return {"for": user.user_id}
 
-    ``OPTIONS`` requests (CORS preflight) pass without a token and this returns ``None``: a
-    view that itself answers ``OPTIONS`` then runs without a user.
+    To protect a whole blueprint use :func:`login_guard`, not this function: it returns the
+    user, so ``bp.before_request(verify_request)`` makes Flask take the user for the response
+    (a 500 for every valid token).
+
+    An ``OPTIONS`` request that Flask answers itself (a route that does not list ``OPTIONS``,
+    or no route at all: no view runs) passes without a token and this returns ``None``. An
+    ``OPTIONS`` request to a route that lists ``OPTIONS`` is checked like any other, because
+    its view would run.
 
     :param groups: any of these groups is required (every one with ``all_groups``).
     :param scopes: any of these OAuth scopes is required.
     :param all_groups: require every group in ``groups``.
     :param token_use: ``"id"``, ``"access"`` or ``"any"``; ``COGNITO_TOKEN_USE`` by default.
     :param optional: let requests without a token through (a bad token still fails).
-    :returns: the verified user, or ``None`` for a preflight or an anonymous optional request.
+    :returns: the verified user, or ``None`` for an ``OPTIONS`` request Flask answers itself
+        or an anonymous optional request.
     :raises CognitoAuthError: the first failed check (the app turns it into a 401/403/503).
+    :raises ValueError: when ``token_use`` is not one of the three values.
     """
-    if request.method == "OPTIONS":
+    checked_use = check_token_use(token_use)
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if req.method == "OPTIONS" and _answered_by_flask(req):
         return None
-    _, app_state = get_extension()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = _request_state(create=True)
-    assert state is not None
-    required_use = _check_token_use(token_use) or app_state.settings.contract.token_use
-    try:
-        try:
-            token = locate_token(request, app_state.settings)
-        except MissingTokenError:
-            if optional:
-                return None
-            raise
-        outcome = state.outcomes.get(required_use)
-        if outcome is None:
-            try:
-                outcome = app_state.verifier.verify(token, token_use=required_use)
-            except CognitoAuthError as error:
-                outcome = error
-            state.outcomes[required_use] = outcome
-        if isinstance(outcome, CognitoAuthError):
-            raise outcome
-        check_requirements(
-            outcome, groups=_as_tuple(groups), scopes=_as_tuple(scopes), all_groups=all_groups
-        )
-    except CognitoAuthError as error:
-        state.user = None  # every check must pass, including those that ran earlier
-        if not state.failure_signalled:
-            state.failure_signalled = True
-            logger.info("request refused: %s (%r)", error.code, request.path)
-            verification_failed.send(app, error=error)
-        raise
-    state.user = outcome
-    if not state.success_signalled:
-        state.success_signalled = True
-        token_verified.send(app, user=outcome)
-    return outcome
+    return _check(req, checked_use, _as_tuple(groups), _as_tuple(scopes), all_groups, optional)
 
 
 @overload
@@ -179,24 +173,24 @@ def login_required(
         @login_required(token_use="access", scopes=["orders/read"])
         def orders(): ...
     """
-    checked_use = _check_token_use(token_use)
+    checked_use = check_token_use(token_use)
     required_groups = _as_tuple(groups)
     required_scopes = _as_tuple(scopes)
 
     def decorate(func: F) -> F:
+        # Flask's ensure_sync returns a plain function unchanged: look it up for async views only.
+        is_async = inspect.iscoroutinefunction(func)
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if request.method == "OPTIONS":
+            req: Request = request._get_current_object()  # type: ignore[attr-defined]
+            if req.method == "OPTIONS":
                 # A preflight carries no token: answer it without running the protected view.
                 return current_app.make_default_options_response()
-            verify_request(
-                groups=required_groups,
-                scopes=required_scopes,
-                all_groups=all_groups,
-                token_use=checked_use,
-                optional=optional,
-            )
-            return current_app.ensure_sync(func)(*args, **kwargs)
+            _check(req, checked_use, required_groups, required_scopes, all_groups, optional)
+            if is_async:
+                return current_app.ensure_sync(func)(*args, **kwargs)
+            return func(*args, **kwargs)
 
         return cast(F, wrapper)
 
@@ -205,12 +199,133 @@ def login_required(
     return decorate
 
 
+@overload
+def login_guard() -> Response | None: ...
+
+
+@overload
+def login_guard(  # type: ignore[overload-overlap]
+    *,
+    groups: Iterable[str] | str = (),
+    scopes: Iterable[str] | str = (),
+    all_groups: bool = False,
+    token_use: str | None = None,
+    optional: bool = False,
+) -> Guard: ...
+
+
+def login_guard(**requirements: Any) -> Response | None | Guard:
+    """Protect every route of a blueprint (or app): the guard for ``before_request``.
+
+    Register it bare, or call it with requirements (the arguments of :func:`login_required`)
+    to make a guard that checks them::
+
+        admin = Blueprint("admin", __name__, url_prefix="/admin")
+        admin.before_request(login_guard(groups=["admins"]))
+
+        api = Blueprint("api", __name__, url_prefix="/api")
+        api.before_request(login_guard)
+
+    As a guard it returns ``None`` when the request passes, so Flask goes on to the view, and
+    raises :class:`~flask_revstack_cognito.CognitoAuthError` otherwise (a 401/403/503). An
+    ``OPTIONS`` request (CORS preflight) gets Flask's default ``OPTIONS`` answer without a
+    token, so the view never runs for it, even on a route that lists ``OPTIONS``; an
+    ``OPTIONS`` request that matches no route is left to Flask (404 or 405).
+
+    :returns: with requirements, a new guard; as a guard, ``None`` or the ``OPTIONS`` answer.
+    :raises CognitoAuthError: (as a guard) the first failed check.
+    :raises ValueError: when ``token_use`` is not one of the three values.
+    :raises TypeError: when called without requirements outside a request (register the bare
+        ``login_guard``, not ``login_guard()``).
+    """
+    if requirements:
+        return _make_guard(**requirements)
+    return _bare_guard()
+
+
+def _make_guard(
+    *,
+    groups: Iterable[str] | str = (),
+    scopes: Iterable[str] | str = (),
+    all_groups: bool = False,
+    token_use: str | None = None,
+    optional: bool = False,
+) -> Guard:
+    checked_use = check_token_use(token_use)
+    required_groups = _as_tuple(groups)
+    required_scopes = _as_tuple(scopes)
+
+    def guard() -> Response | None:
+        try:
+            req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:
+            raise TypeError(
+                "login_guard checks a request: register it as bp.before_request(login_guard) "
+                "or bp.before_request(login_guard(groups=[...]))"
+            ) from None
+        if req.method == "OPTIONS":
+            # No view runs for the default answer; no route at all is Flask's 404 or 405.
+            return None if req.url_rule is None else current_app.make_default_options_response()
+        _check(req, checked_use, required_groups, required_scopes, all_groups, optional)
+        return None
+
+    return guard
+
+
+def _check(
+    req: Request,
+    token_use: str | None,
+    groups: tuple[str, ...],
+    scopes: tuple[str, ...],
+    all_groups: bool,
+    optional: bool,
+) -> CognitoUser | None:
+    """Run every check of the current request; the arguments are already validated."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _, app_state = get_extension(app)
+    state = _state_of(req)
+    required_use = token_use or app_state.settings.contract.token_use
+    try:
+        outcome = state.outcomes.get(required_use)
+        if outcome is None:
+            with state.lock:  # another thread of this request may be verifying it now
+                outcome = state.outcomes.get(required_use)
+                if outcome is None:
+                    try:
+                        token = locate_token(req, app_state.settings)
+                        outcome = app_state.verifier.verify(token, token_use=required_use)
+                    except CognitoAuthError as error:
+                        outcome = error
+                    state.outcomes[required_use] = outcome
+        if isinstance(outcome, CognitoAuthError):
+            if optional and isinstance(outcome, MissingTokenError):
+                return None
+            raise outcome
+        if groups or scopes:
+            check_requirements(outcome, groups=groups, scopes=scopes, all_groups=all_groups)
+    except CognitoAuthError as error:
+        state.user = None  # every check must pass, including those that ran earlier
+        if state.first_signal(success=False):
+            logger.info("request refused: %s (%r)", error.code, req.path)
+            verification_failed.send(app, error=error)
+        raise
+    state.user = outcome
+    if not state.success_signalled and state.first_signal(success=True):
+        # A signal with no receiver at all has nothing to do: skip the send.
+        if token_verified.receivers:
+            token_verified.send(app, user=outcome)
+    return outcome
+
+
+def _answered_by_flask(req: Request) -> bool:
+    # Flask's automatic OPTIONS answer, or its 404/405: no view runs for the request.
+    rule = req.url_rule
+    return rule is None or bool(getattr(rule, "provide_automatic_options", False))
+
+
 def _as_tuple(names: Iterable[str] | str) -> tuple[str, ...]:
     # A lone string is one name, not a sequence of letters.
     return (names,) if isinstance(names, str) else tuple(names)
 
 
-def _check_token_use(token_use: str | None) -> str | None:
-    if token_use is not None and token_use not in TOKEN_USES:
-        raise ValueError(f"token_use must be one of {TOKEN_USES}, got {token_use!r}")
-    return token_use
+_bare_guard = _make_guard()
