@@ -204,7 +204,7 @@ def login_guard() -> Response | None: ...
 
 
 @overload
-def login_guard(  # type: ignore[overload-overlap]
+def login_guard(
     *,
     groups: Iterable[str] | str = (),
     scopes: Iterable[str] | str = (),
@@ -214,7 +214,7 @@ def login_guard(  # type: ignore[overload-overlap]
 ) -> Guard: ...
 
 
-def login_guard(**requirements: Any) -> Response | None | Guard:
+def login_guard(**requirements: Any) -> Response | Guard | None:
     """Protect every route of a blueprint (or app): the guard for ``before_request``.
 
     Register it bare, or call it with requirements (the arguments of :func:`login_required`)
@@ -310,10 +310,10 @@ def _check(
             verification_failed.send(app, error=error)
         raise
     state.user = outcome
-    if not state.success_signalled and state.first_signal(success=True):
-        # A signal with no receiver at all has nothing to do: skip the send.
-        if token_verified.receivers:
-            token_verified.send(app, user=outcome)
+    # A signal with no receiver at all has nothing to do: skip the send.
+    first = not state.success_signalled and state.first_signal(success=True)
+    if first and token_verified.receivers:
+        token_verified.send(app, user=outcome)
     return outcome
 
 
