@@ -16,6 +16,7 @@ import functools
 import inspect
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
@@ -24,7 +25,7 @@ from werkzeug.local import LocalProxy
 
 from .authorization import check_requirements
 from .errors import CognitoAuthError, MissingTokenError
-from .extension import check_token_use, get_extension
+from .extension import AppState, check_token_use, get_extension
 from .locate import locate_token
 from .signals import token_verified, verification_failed
 from .user import CognitoUser
@@ -39,19 +40,22 @@ Guard = Callable[[], Response | None]
 # The key of the request state in the request object's __dict__.
 _STATE_KEY = "_revstack_cognito_state"
 
+# The app of the latest check and its state: most processes serve one app, and looking the
+# state up again on every request costs more than the check of a cached token.
+_last_app: tuple[weakref.ref[Flask], AppState] | None = None
+
 
 class _RequestState:
     """What this request learned about its token (kept on the request object)."""
 
-    __slots__ = ("failure_signalled", "lock", "outcomes", "success_signalled", "user")
+    #: The user, set once every check of the latest check passed.
+    user: CognitoUser | None = None
+    failure_signalled = False
+    success_signalled = False
 
     def __init__(self) -> None:
         #: Outcome of locating and verifying the token, per required token use.
         self.outcomes: dict[str, CognitoUser | CognitoAuthError] = {}
-        #: The user, set once every check of the latest check passed.
-        self.user: CognitoUser | None = None
-        self.failure_signalled = False
-        self.success_signalled = False
         # Threads of one request (copy_current_request_context) share this state. Reentrant:
         # a jwks_refreshed receiver, run during a verification, may check the request too.
         self.lock = threading.RLock()
@@ -282,7 +286,7 @@ def _check(
 ) -> CognitoUser | None:
     """Run every check of the current request; the arguments are already validated."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    _, app_state = get_extension(app)
+    app_state = _app_state(app)
     state = _state_of(req)
     required_use = token_use or app_state.settings.contract.token_use
     try:
@@ -315,6 +319,16 @@ def _check(
     if first and token_verified.receivers:
         token_verified.send(app, user=outcome)
     return outcome
+
+
+def _app_state(app: Flask) -> AppState:
+    global _last_app
+    last = _last_app
+    if last is not None and last[0]() is app:
+        return last[1]
+    _, app_state = get_extension(app)
+    _last_app = (weakref.ref(app), app_state)
+    return app_state
 
 
 def _answered_by_flask(req: Request) -> bool:
