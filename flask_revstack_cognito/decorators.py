@@ -70,13 +70,6 @@ class _RequestState:
         return first
 
 
-def _state_of(req: Request) -> _RequestState:
-    state: _RequestState | None = req.__dict__.get(_STATE_KEY)
-    if state is None:
-        state = req.__dict__.setdefault(_STATE_KEY, _RequestState())
-    return state
-
-
 def _get_current_user() -> CognitoUser | None:
     try:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
@@ -128,11 +121,11 @@ def verify_request(
     :raises CognitoAuthError: the first failed check (the app turns it into a 401/403/503).
     :raises ValueError: when ``token_use`` is not one of the three values.
     """
-    checked_use = check_token_use(token_use)
+    check = _Check(token_use, groups, scopes, all_groups, optional)
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
     if req.method == "OPTIONS" and _answered_by_flask(req):
         return None
-    return _check(req, checked_use, _as_tuple(groups), _as_tuple(scopes), all_groups, optional)
+    return check.run(req)
 
 
 @overload
@@ -177,9 +170,7 @@ def login_required(
         @login_required(token_use="access", scopes=["orders/read"])
         def orders(): ...
     """
-    checked_use = check_token_use(token_use)
-    required_groups = _as_tuple(groups)
-    required_scopes = _as_tuple(scopes)
+    check = _Check(token_use, groups, scopes, all_groups, optional)
 
     def decorate(func: F) -> F:
         # Flask's ensure_sync returns a plain function unchanged: look it up for async views only.
@@ -191,7 +182,7 @@ def login_required(
             if req.method == "OPTIONS":
                 # A preflight carries no token: answer it without running the protected view.
                 return current_app.make_default_options_response()
-            _check(req, checked_use, required_groups, required_scopes, all_groups, optional)
+            check.run(req)
             if is_async:
                 return current_app.ensure_sync(func)(*args, **kwargs)
             return func(*args, **kwargs)
@@ -255,9 +246,7 @@ def _make_guard(
     token_use: str | None = None,
     optional: bool = False,
 ) -> Guard:
-    checked_use = check_token_use(token_use)
-    required_groups = _as_tuple(groups)
-    required_scopes = _as_tuple(scopes)
+    check = _Check(token_use, groups, scopes, all_groups, optional)
 
     def guard() -> Response | None:
         try:
@@ -270,55 +259,77 @@ def _make_guard(
         if req.method == "OPTIONS":
             # No view runs for the default answer; no route at all is Flask's 404 or 405.
             return None if req.url_rule is None else current_app.make_default_options_response()
-        _check(req, checked_use, required_groups, required_scopes, all_groups, optional)
+        check.run(req)
         return None
 
     return guard
 
 
-def _check(
-    req: Request,
-    token_use: str | None,
-    groups: tuple[str, ...],
-    scopes: tuple[str, ...],
-    all_groups: bool,
-    optional: bool,
-) -> CognitoUser | None:
-    """Run every check of the current request; the arguments are already validated."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    app_state = _app_state(app)
-    state = _state_of(req)
-    required_use = token_use or app_state.settings.contract.token_use
-    try:
-        outcome = state.outcomes.get(required_use)
-        if outcome is None:
-            with state.lock:  # another thread of this request may be verifying it now
-                outcome = state.outcomes.get(required_use)
-                if outcome is None:
-                    try:
-                        token = locate_token(req, app_state.settings)
-                        outcome = app_state.verifier.verify(token, token_use=required_use)
-                    except CognitoAuthError as error:
-                        outcome = error
-                    state.outcomes[required_use] = outcome
-        if isinstance(outcome, CognitoAuthError):
-            if optional and isinstance(outcome, MissingTokenError):
-                return None
-            raise outcome
-        if groups or scopes:
-            check_requirements(outcome, groups=groups, scopes=scopes, all_groups=all_groups)
-    except CognitoAuthError as error:
-        state.user = None  # every check must pass, including those that ran earlier
-        if state.first_signal(success=False):
-            logger.info("request refused: %s (%r)", error.code, req.path)
-            verification_failed.send(app, error=error)
-        raise
-    state.user = outcome
-    # A signal with no receiver at all has nothing to do: skip the send.
-    first = not state.success_signalled and state.first_signal(success=True)
-    if first and token_verified.receivers:
-        token_verified.send(app, user=outcome)
-    return outcome
+class _Check:
+    """One check's validated requirements, made once per decorator or guard."""
+
+    __slots__ = ("_passed", "all_groups", "groups", "optional", "scopes", "token_use")
+
+    def __init__(
+        self,
+        token_use: str | None,
+        groups: Iterable[str] | str,
+        scopes: Iterable[str] | str,
+        all_groups: bool,
+        optional: bool,
+    ) -> None:
+        self.token_use = check_token_use(token_use)
+        self.groups = _as_tuple(groups)
+        self.scopes = _as_tuple(scopes)
+        self.all_groups = all_groups
+        self.optional = optional
+        # The latest user that met the groups and scopes: a user is immutable, so the same
+        # object (a cached token's) meets them again. Weak: it must not keep the user alive.
+        self._passed: weakref.ref[CognitoUser] | None = None
+
+    def run(self, req: Request) -> CognitoUser | None:
+        """Run the check on ``req``, sharing the outcomes of the request's earlier checks."""
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        app_state = _app_state(app)
+        state: _RequestState | None = req.__dict__.get(_STATE_KEY)
+        if state is None:
+            state = req.__dict__.setdefault(_STATE_KEY, _RequestState())
+        required_use = self.token_use or app_state.settings.contract.token_use
+        try:
+            outcome = state.outcomes.get(required_use)
+            if outcome is None:
+                with state.lock:  # another thread of this request may be verifying it now
+                    outcome = state.outcomes.get(required_use)
+                    if outcome is None:
+                        try:
+                            token = locate_token(req, app_state.settings)
+                            outcome = app_state.verifier.verify(token, token_use=required_use)
+                        except CognitoAuthError as error:
+                            outcome = error
+                        state.outcomes[required_use] = outcome
+            if isinstance(outcome, CognitoAuthError):
+                if self.optional and isinstance(outcome, MissingTokenError):
+                    return None
+                raise outcome
+            if self.groups or self.scopes:
+                passed = self._passed
+                if passed is None or passed() is not outcome:
+                    check_requirements(
+                        outcome, groups=self.groups, scopes=self.scopes, all_groups=self.all_groups
+                    )
+                    self._passed = weakref.ref(outcome)
+        except CognitoAuthError as error:
+            state.user = None  # every check must pass, including those that ran earlier
+            if state.first_signal(success=False):
+                logger.info("request refused: %s (%r)", error.code, req.path)
+                verification_failed.send(app, error=error)
+            raise
+        state.user = outcome
+        # A signal with no receiver at all has nothing to do: skip the send.
+        first = not state.success_signalled and state.first_signal(success=True)
+        if first and token_verified.receivers:
+            token_verified.send(app, user=outcome)
+        return outcome
 
 
 def _app_state(app: Flask) -> AppState:

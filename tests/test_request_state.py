@@ -218,7 +218,7 @@ def app_and_pool(user_pool: LocalUserPool) -> tuple[Flask, LocalUserPool]:
 
 
 def _lock_line() -> int:
-    lines, start = inspect.getsourcelines(decorators._check)
+    lines, start = inspect.getsourcelines(decorators._Check.run)
     (index,) = [i for i, line in enumerate(lines) if "state.lock" in line]
     return start + index
 
@@ -236,7 +236,7 @@ def test_a_thread_of_the_request_waits_for_the_verification_in_progress(
         frame = sys._current_frames().get(thread.ident or -1)
         return (
             frame is not None
-            and frame.f_code is decorators._check.__code__
+            and frame.f_code is decorators._Check.run.__code__
             and frame.f_lineno == lock_line
         )
 
