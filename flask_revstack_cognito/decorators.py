@@ -50,8 +50,6 @@ class _RequestState:
 
     #: The user, set once every check of the latest check passed.
     user: CognitoUser | None = None
-    failure_signalled = False
-    success_signalled = False
 
     def __init__(self) -> None:
         #: Outcome of locating and verifying the token, per required token use.
@@ -59,15 +57,13 @@ class _RequestState:
         # Threads of one request (copy_current_request_context) share this state. Reentrant:
         # a jwks_refreshed receiver, run during a verification, may check the request too.
         self.lock = threading.RLock()
+        # The signals not sent yet: True for token_verified, False for verification_failed.
+        self._unsent = {True: True, False: True}
 
     def first_signal(self, *, success: bool) -> bool:
         """Whether this is the request's first success (or failure) signal; marks it sent."""
-        with self.lock:
-            if success:
-                first, self.success_signalled = not self.success_signalled, True
-            else:
-                first, self.failure_signalled = not self.failure_signalled, True
-        return first
+        # dict.pop is atomic: of several threads of the request, exactly one gets the key.
+        return self._unsent.pop(success, False)
 
 
 def _get_current_user() -> CognitoUser | None:
@@ -326,8 +322,7 @@ class _Check:
             raise
         state.user = outcome
         # A signal with no receiver at all has nothing to do: skip the send.
-        first = not state.success_signalled and state.first_signal(success=True)
-        if first and token_verified.receivers:
+        if state.first_signal(success=True) and token_verified.receivers:
             token_verified.send(app, user=outcome)
         return outcome
 

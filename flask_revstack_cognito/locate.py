@@ -69,7 +69,8 @@ def locate_token(request: Request, settings: CognitoSettings) -> str:
     misformed = False
     for location in settings.token_locations:
         if location == "headers":
-            value = request.environ.get(_environ_key(settings.header_name))
+            name = settings.header_name
+            value = request.environ.get(_ENVIRON_KEYS.get(name) or _environ_key(name))
             token = token_from_header(value, settings.header_type)
             misformed = token is None and bool(value and value.strip())
         elif _is_cross_site_unsafe(request):
@@ -84,12 +85,10 @@ def locate_token(request: Request, settings: CognitoSettings) -> str:
 
 
 def _environ_key(header_name: str) -> str:
-    key = _ENVIRON_KEYS.get(header_name)
-    if key is None:
-        key = header_name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = f"HTTP_{key}"
-        _ENVIRON_KEYS[header_name] = key
+    key = header_name.upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = f"HTTP_{key}"
+    _ENVIRON_KEYS[header_name] = key
     return key
 
 
