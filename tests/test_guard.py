@@ -15,6 +15,7 @@ from flask_revstack_cognito import (
     CognitoAuthError,
     CognitoUser,
     current_cognito_user,
+    decorators,
     login_guard,
     token_verified,
     verification_failed,
@@ -218,3 +219,29 @@ def test_verify_request_returns_none_for_options_flask_answers(user_pool: LocalU
         assert verify_request() is None
     with app.test_request_context("/bp/nowhere", method="OPTIONS"):
         assert verify_request() is None
+
+
+def test_a_repeated_token_meets_the_requirements_it_met_before(
+    user_pool: LocalUserPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verified user of a cached token is the same immutable object: its groups are not
+    checked again, while every other user still is."""
+    checked: list[str] = []
+    original = decorators.check_requirements
+
+    def counting(user: CognitoUser, **requirements: Any) -> None:
+        checked.append(user.user_id)
+        original(user, **requirements)
+
+    monkeypatch.setattr(decorators, "check_requirements", counting)
+    app, ran = make_app(user_pool, login_guard(groups=["admins"]))
+    client = app.test_client()
+    admin = bearer(user_pool.id_token(sub="admin", groups=["admins"]))
+    member = bearer(user_pool.id_token(sub="member", groups=["staff"]))
+    statuses = [client.get("/bp/data", headers=headers).status_code for headers in (admin, admin)]
+    statuses += [client.get("/bp/data", headers=headers).status_code for headers in (member,) * 2]
+    statuses.append(client.get("/bp/data", headers=admin).status_code)
+    assert statuses == [200, 200, 403, 403, 200]
+    # A refusal is checked each time; the latest user that passed is remembered.
+    assert checked == ["admin", "member", "member"]
+    assert ran == ["data", "data", "data"]
