@@ -14,6 +14,7 @@ from flask_revstack_cognito import (
     CognitoAuth,
     CognitoAuthError,
     CognitoUser,
+    check_requirements,
     current_cognito_user,
     decorators,
     login_guard,
@@ -227,7 +228,7 @@ def test_a_repeated_token_meets_the_requirements_it_met_before(
     """The verified user of a cached token is the same immutable object: its groups are not
     checked again, while every other user still is."""
     checked: list[str] = []
-    original = decorators.check_requirements
+    original = check_requirements
 
     def counting(user: CognitoUser, **requirements: Any) -> None:
         checked.append(user.user_id)
