@@ -41,8 +41,9 @@ Guard = Callable[[], Response | None]
 _STATE_KEY = "_revstack_cognito_state"
 
 # The app of the latest check and its state: most processes serve one app, and looking the
-# state up again on every request costs more than the check of a cached token.
-_last_app: tuple[weakref.ref[Flask], AppState] | None = None
+# state up again on every request costs as much as the rest of the check. Both weak: neither
+# the app nor, after the app is gone, its caches are kept alive.
+_last_app: tuple[weakref.ref[Flask], weakref.ref[AppState]] | None = None
 
 
 class _RequestState:
@@ -330,10 +331,11 @@ class _Check:
 def _app_state(app: Flask) -> AppState:
     global _last_app
     last = _last_app
-    if last is not None and last[0]() is app:
-        return last[1]
+    # While the app lives, CognitoAuth keeps its state alive.
+    if last is not None and last[0]() is app and (cached := last[1]()) is not None:
+        return cached
     _, app_state = get_extension(app)
-    _last_app = (weakref.ref(app), app_state)
+    _last_app = (weakref.ref(app), weakref.ref(app_state))
     return app_state
 
 
