@@ -7,6 +7,7 @@ from .contract import AuthContract as AuthContract
 from .contract import TrustedIssuer as TrustedIssuer
 from .contract import build_auth_contract as build_auth_contract
 from .decorators import current_cognito_user as current_cognito_user
+from .decorators import login_guard as login_guard
 from .decorators import login_required as login_required
 from .decorators import verify_request as verify_request
 from .errors import AudienceMismatchError as AudienceMismatchError
@@ -66,6 +67,7 @@ __all__ = [
     "current_cognito_user",
     "jwks_fetch_failed",
     "jwks_refreshed",
+    "login_guard",
     "login_required",
     "token_verified",
     "verification_failed",

@@ -1,25 +1,31 @@
-"""Request-level checks: :func:`login_required`, :func:`verify_request` and the current user.
+"""Request-level checks: :func:`login_required`, :func:`login_guard`, :func:`verify_request`.
 
 The token of a request is verified at most once per required token type, whatever the number of
-decorators and checks; ``verification_failed`` is sent once per failed request and
+decorators, guards and checks; ``verification_failed`` is sent once per failed request and
 ``token_verified`` once per request, when a check first passes.
+
+What a request learned about its token is kept on the request object itself, not on ``flask.g``:
+``g`` belongs to the app context, which may span several requests (an app context pushed by
+hand) or be another one for the same request (:func:`flask.copy_current_request_context` in a
+thread pushes a new app context around the same request).
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
+import threading
+import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast, overload
 
-from flask import Request, current_app, g, has_request_context, request
+from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
 from .authorization import check_requirements
-from .contract import TOKEN_USES
 from .errors import CognitoAuthError, MissingTokenError
-from .extension import get_extension
+from .extension import AppState, check_token_use, get_extension
 from .locate import locate_token
 from .signals import token_verified, verification_failed
 from .user import CognitoUser
@@ -28,39 +34,45 @@ logger = logging.getLogger("flask_revstack_cognito")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_G_KEY = "_revstack_cognito"
+#: A guard for ``before_request``: ``None`` to go on, or the response to answer with.
+Guard = Callable[[], Response | None]
+
+# The key of the request state in the request object's __dict__.
+_STATE_KEY = "_revstack_cognito_state"
+
+# The app of the latest check and its state: most processes serve one app, and looking the
+# state up again on every request costs as much as the rest of the check. Both weak: neither
+# the app nor, after the app is gone, its caches are kept alive.
+_last_app: tuple[weakref.ref[Flask], weakref.ref[AppState]] | None = None
 
 
-@dataclass
 class _RequestState:
-    """What this request learned about its token (kept on ``flask.g``)."""
+    """What this request learned about its token (kept on the request object)."""
 
-    #: The request this state belongs to: ``g`` lives as long as the app context, which may
-    #: span several requests when an app context was pushed by hand.
-    request: Request
-    #: Outcome of verifying the token, per required token use.
-    outcomes: dict[str, CognitoUser | CognitoAuthError] = field(default_factory=dict)
-    #: The user, set once every check of a :func:`verify_request` call passed.
+    #: The user, set once every check of the latest check passed.
     user: CognitoUser | None = None
-    failure_signalled: bool = False
-    success_signalled: bool = False
 
+    def __init__(self) -> None:
+        #: Outcome of locating and verifying the token, per required token use.
+        self.outcomes: dict[str, CognitoUser | CognitoAuthError] = {}
+        # Threads of one request (copy_current_request_context) share this state. Reentrant:
+        # a jwks_refreshed receiver, run during a verification, may check the request too.
+        self.lock = threading.RLock()
+        # The signals not sent yet: True for token_verified, False for verification_failed.
+        self._unsent = {True: True, False: True}
 
-def _request_state(*, create: bool) -> _RequestState | None:
-    current = request._get_current_object()  # type: ignore[attr-defined]
-    state: _RequestState | None = g.get(_G_KEY)
-    if state is None or state.request is not current:
-        state = None
-        if create:
-            state = _RequestState(request=current)
-            setattr(g, _G_KEY, state)
-    return state
+    def first_signal(self, *, success: bool) -> bool:
+        """Whether this is the request's first success (or failure) signal; marks it sent."""
+        # dict.pop is atomic: of several threads of the request, exactly one gets the key.
+        return self._unsent.pop(success, False)
 
 
 def _get_current_user() -> CognitoUser | None:
-    if not has_request_context():
+    try:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    except RuntimeError:  # outside a request
         return None
-    state = _request_state(create=False)
+    state: _RequestState | None = req.__dict__.get(_STATE_KEY)
     return state.user if state is not None else None
 
 
@@ -80,61 +92,37 @@ def verify_request(
 ) -> CognitoUser | None:
     """Check the current request's token: the imperative form of :func:`login_required`.
 
-    Call it from ``before_request`` to protect a whole blueprint::
+    Call it in a view, or in a function of your own that needs the user::
 
-        @bp.before_request
-        def require_admins():
-            verify_request(groups=["admins"])
+        @app.get("/api/report")
+        def report():
+            user = verify_request(groups=["admins"])
+            return {"for": user.user_id}
 
-    ``OPTIONS`` requests (CORS preflight) pass without a token and this returns ``None``: a
-    view that itself answers ``OPTIONS`` then runs without a user.
+    To protect a whole blueprint use :func:`login_guard`, not this function: it returns the
+    user, so ``bp.before_request(verify_request)`` makes Flask take the user for the response
+    (a 500 for every valid token).
+
+    An ``OPTIONS`` request that Flask answers itself (a route that does not list ``OPTIONS``,
+    or no route at all: no view runs) passes without a token and this returns ``None``. An
+    ``OPTIONS`` request to a route that lists ``OPTIONS`` is checked like any other, because
+    its view would run.
 
     :param groups: any of these groups is required (every one with ``all_groups``).
     :param scopes: any of these OAuth scopes is required.
     :param all_groups: require every group in ``groups``.
     :param token_use: ``"id"``, ``"access"`` or ``"any"``; ``COGNITO_TOKEN_USE`` by default.
     :param optional: let requests without a token through (a bad token still fails).
-    :returns: the verified user, or ``None`` for a preflight or an anonymous optional request.
+    :returns: the verified user, or ``None`` for an ``OPTIONS`` request Flask answers itself
+        or an anonymous optional request.
     :raises CognitoAuthError: the first failed check (the app turns it into a 401/403/503).
+    :raises ValueError: when ``token_use`` is not one of the three values.
     """
-    if request.method == "OPTIONS":
+    check = _Check(token_use, groups, scopes, all_groups, optional)
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    if req.method == "OPTIONS" and _answered_by_flask(req):
         return None
-    _, app_state = get_extension()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = _request_state(create=True)
-    assert state is not None
-    required_use = _check_token_use(token_use) or app_state.settings.contract.token_use
-    try:
-        try:
-            token = locate_token(request, app_state.settings)
-        except MissingTokenError:
-            if optional:
-                return None
-            raise
-        outcome = state.outcomes.get(required_use)
-        if outcome is None:
-            try:
-                outcome = app_state.verifier.verify(token, token_use=required_use)
-            except CognitoAuthError as error:
-                outcome = error
-            state.outcomes[required_use] = outcome
-        if isinstance(outcome, CognitoAuthError):
-            raise outcome
-        check_requirements(
-            outcome, groups=_as_tuple(groups), scopes=_as_tuple(scopes), all_groups=all_groups
-        )
-    except CognitoAuthError as error:
-        state.user = None  # every check must pass, including those that ran earlier
-        if not state.failure_signalled:
-            state.failure_signalled = True
-            logger.info("request refused: %s (%r)", error.code, request.path)
-            verification_failed.send(app, error=error)
-        raise
-    state.user = outcome
-    if not state.success_signalled:
-        state.success_signalled = True
-        token_verified.send(app, user=outcome)
-    return outcome
+    return check.run(req)
 
 
 @overload
@@ -179,24 +167,22 @@ def login_required(
         @login_required(token_use="access", scopes=["orders/read"])
         def orders(): ...
     """
-    checked_use = _check_token_use(token_use)
-    required_groups = _as_tuple(groups)
-    required_scopes = _as_tuple(scopes)
+    check = _Check(token_use, groups, scopes, all_groups, optional)
 
     def decorate(func: F) -> F:
+        # Flask's ensure_sync returns a plain function unchanged: look it up for async views only.
+        is_async = inspect.iscoroutinefunction(func)
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if request.method == "OPTIONS":
+            req: Request = request._get_current_object()  # type: ignore[attr-defined]
+            if req.method == "OPTIONS":
                 # A preflight carries no token: answer it without running the protected view.
                 return current_app.make_default_options_response()
-            verify_request(
-                groups=required_groups,
-                scopes=required_scopes,
-                all_groups=all_groups,
-                token_use=checked_use,
-                optional=optional,
-            )
-            return current_app.ensure_sync(func)(*args, **kwargs)
+            check.run(req)
+            if is_async:
+                return current_app.ensure_sync(func)(*args, **kwargs)
+            return func(*args, **kwargs)
 
         return cast(F, wrapper)
 
@@ -205,12 +191,163 @@ def login_required(
     return decorate
 
 
+@overload
+def login_guard() -> Response | None: ...
+
+
+@overload
+def login_guard(
+    *,
+    groups: Iterable[str] | str = (),
+    scopes: Iterable[str] | str = (),
+    all_groups: bool = False,
+    token_use: str | None = None,
+    optional: bool = False,
+) -> Guard: ...
+
+
+def login_guard(**requirements: Any) -> Response | Guard | None:
+    """Protect every route of a blueprint (or app): the guard for ``before_request``.
+
+    Register it bare, or call it with requirements (the arguments of :func:`login_required`)
+    to make a guard that checks them::
+
+        admin = Blueprint("admin", __name__, url_prefix="/admin")
+        admin.before_request(login_guard(groups=["admins"]))
+
+        api = Blueprint("api", __name__, url_prefix="/api")
+        api.before_request(login_guard)
+
+    As a guard it returns ``None`` when the request passes, so Flask goes on to the view, and
+    raises :class:`~flask_revstack_cognito.CognitoAuthError` otherwise (a 401/403/503). An
+    ``OPTIONS`` request (CORS preflight) gets Flask's default ``OPTIONS`` answer without a
+    token, so the view never runs for it, even on a route that lists ``OPTIONS``; an
+    ``OPTIONS`` request that matches no route is left to Flask (404 or 405).
+
+    :returns: with requirements, a new guard; as a guard, ``None`` or the ``OPTIONS`` answer.
+    :raises CognitoAuthError: (as a guard) the first failed check.
+    :raises ValueError: when ``token_use`` is not one of the three values.
+    :raises TypeError: when called without requirements outside a request (register the bare
+        ``login_guard``, not ``login_guard()``).
+    """
+    if requirements:
+        return _make_guard(**requirements)
+    return _bare_guard()
+
+
+def _make_guard(
+    *,
+    groups: Iterable[str] | str = (),
+    scopes: Iterable[str] | str = (),
+    all_groups: bool = False,
+    token_use: str | None = None,
+    optional: bool = False,
+) -> Guard:
+    check = _Check(token_use, groups, scopes, all_groups, optional)
+
+    def guard() -> Response | None:
+        try:
+            req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:
+            raise TypeError(
+                "login_guard checks a request: register it as bp.before_request(login_guard) "
+                "or bp.before_request(login_guard(groups=[...]))"
+            ) from None
+        if req.method == "OPTIONS":
+            # No view runs for the default answer; no route at all is Flask's 404 or 405.
+            return None if req.url_rule is None else current_app.make_default_options_response()
+        check.run(req)
+        return None
+
+    return guard
+
+
+class _Check:
+    """One check's validated requirements, made once per decorator or guard."""
+
+    __slots__ = ("_passed", "all_groups", "groups", "optional", "scopes", "token_use")
+
+    def __init__(
+        self,
+        token_use: str | None,
+        groups: Iterable[str] | str,
+        scopes: Iterable[str] | str,
+        all_groups: bool,
+        optional: bool,
+    ) -> None:
+        self.token_use = check_token_use(token_use)
+        self.groups = _as_tuple(groups)
+        self.scopes = _as_tuple(scopes)
+        self.all_groups = all_groups
+        self.optional = optional
+        # The latest user that met the groups and scopes: a user is immutable, so the same
+        # object (a cached token's) meets them again. Weak: it must not keep the user alive.
+        self._passed: weakref.ref[CognitoUser] | None = None
+
+    def run(self, req: Request) -> CognitoUser | None:
+        """Run the check on ``req``, sharing the outcomes of the request's earlier checks."""
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        app_state = _app_state(app)
+        state: _RequestState | None = req.__dict__.get(_STATE_KEY)
+        if state is None:
+            state = req.__dict__.setdefault(_STATE_KEY, _RequestState())
+        required_use = self.token_use or app_state.settings.contract.token_use
+        try:
+            outcome = state.outcomes.get(required_use)
+            if outcome is None:
+                with state.lock:  # another thread of this request may be verifying it now
+                    outcome = state.outcomes.get(required_use)
+                    if outcome is None:
+                        try:
+                            token = locate_token(req, app_state.settings)
+                            outcome = app_state.verifier.verify(token, token_use=required_use)
+                        except CognitoAuthError as error:
+                            outcome = error
+                        state.outcomes[required_use] = outcome
+            if isinstance(outcome, CognitoAuthError):
+                if self.optional and isinstance(outcome, MissingTokenError):
+                    return None
+                raise outcome
+            if self.groups or self.scopes:
+                passed = self._passed
+                if passed is None or passed() is not outcome:
+                    check_requirements(
+                        outcome, groups=self.groups, scopes=self.scopes, all_groups=self.all_groups
+                    )
+                    self._passed = weakref.ref(outcome)
+        except CognitoAuthError as error:
+            state.user = None  # every check must pass, including those that ran earlier
+            if state.first_signal(success=False):
+                logger.info("request refused: %s (%r)", error.code, req.path)
+                verification_failed.send(app, error=error)
+            raise
+        state.user = outcome
+        # A signal with no receiver at all has nothing to do: skip the send.
+        if state.first_signal(success=True) and token_verified.receivers:
+            token_verified.send(app, user=outcome)
+        return outcome
+
+
+def _app_state(app: Flask) -> AppState:
+    global _last_app
+    last = _last_app
+    # While the app lives, CognitoAuth keeps its state alive.
+    if last is not None and last[0]() is app and (cached := last[1]()) is not None:
+        return cached
+    _, app_state = get_extension(app)
+    _last_app = (weakref.ref(app), weakref.ref(app_state))
+    return app_state
+
+
+def _answered_by_flask(req: Request) -> bool:
+    # Flask's automatic OPTIONS answer, or its 404/405: no view runs for the request.
+    rule = req.url_rule
+    return rule is None or bool(getattr(rule, "provide_automatic_options", False))
+
+
 def _as_tuple(names: Iterable[str] | str) -> tuple[str, ...]:
     # A lone string is one name, not a sequence of letters.
     return (names,) if isinstance(names, str) else tuple(names)
 
 
-def _check_token_use(token_use: str | None) -> str | None:
-    if token_use is not None and token_use not in TOKEN_USES:
-        raise ValueError(f"token_use must be one of {TOKEN_USES}, got {token_use!r}")
-    return token_use
+_bare_guard = _make_guard()

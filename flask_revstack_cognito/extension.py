@@ -13,10 +13,10 @@ from .appstate import AppState as AppState
 from .appstate import get_extension as get_extension
 from .cli import cognito_cli
 from .config import DEFAULTS
-from .contract import AuthContract
-from .errors import CognitoAuthError, MissingTokenError
+from .contract import TOKEN_USES, AuthContract
+from .errors import CognitoAuthError, MalformedTokenError, MissingTokenError
 from .jwks import Fetcher
-from .locate import token_from_authorization
+from .locate import expected_form_error, token_from_authorization
 from .responses import error_response
 from .session import AuthSession
 from .settings import CognitoSettings
@@ -145,23 +145,42 @@ class CognitoAuth:
         do that.
 
         :param token_use: ``"id"``, ``"access"`` or ``"any"``; ``COGNITO_TOKEN_USE`` by default.
-        :raises CognitoAuthError: the subclass of the first check that failed.
+        :raises CognitoAuthError: the subclass of the first check that failed;
+            ``INVALID_FORMAT`` for a ``token`` that is not a ``str``.
+        :raises ValueError: when ``token_use`` is not one of the three values (a mistake in
+            the calling code, not a bad token).
         """
+        check_token_use(token_use)
+        if not isinstance(token, str):
+            raise MalformedTokenError()
         return self.verifier.verify(token, token_use=token_use)
 
     def validate(self, authorization: str | None, *, token_use: str | None = None) -> AuthSession:
         """Validate a raw ``Authorization`` value (any case of ``Bearer``) or a bare token.
 
         Never raises for a bad token: the outcome is an
-        :class:`~flask_revstack_cognito.AuthSession`, Revstack's session shape.
+        :class:`~flask_revstack_cognito.AuthSession`, Revstack's session shape. ``None`` or a
+        blank value is ``MISSING_TOKEN``, as is another scheme (``Basic ...``, with a message
+        naming the expected form); a value that is not a ``str`` (``bytes`` included: decode
+        a raw header yourself) is ``INVALID_FORMAT``.
 
         >>> session = auth.validate(request.headers.get("Authorization"))  # doctest: +SKIP
         >>> session.is_valid, session.error_code  # doctest: +SKIP
         (False, 'TOKEN_EXPIRED')
+
+        :raises ValueError: when ``token_use`` is not one of the three values (a mistake in
+            the calling code, not a bad token).
         """
-        token = token_from_authorization(authorization)
+        check_token_use(token_use)
         try:
+            if authorization is None:
+                raise MissingTokenError()
+            if not isinstance(authorization, str):
+                raise MalformedTokenError()
+            token = token_from_authorization(authorization)
             if token is None:
+                if authorization.strip():
+                    raise expected_form_error("Authorization", "Bearer")
                 raise MissingTokenError()
             return AuthSession.verified(self.verify(token, token_use=token_use))
         except CognitoAuthError as error:
@@ -174,3 +193,14 @@ class CognitoAuth:
         :raises JWKSUnavailableError: when a JWKS could not be fetched.
         """
         return self.verifier.prefetch()
+
+
+def check_token_use(token_use: str | None) -> str | None:
+    """Return ``token_use`` when it is ``None`` or one of :data:`TOKEN_USES`.
+
+    :meta private:
+    :raises ValueError: naming the allowed values (``""`` is not one of them).
+    """
+    if token_use is not None and token_use not in TOKEN_USES:
+        raise ValueError(f"token_use must be one of {TOKEN_USES} or None, got {token_use!r}")
+    return token_use

@@ -12,6 +12,21 @@ from .settings import CognitoSettings
 # Every other method (POST, PUT, PATCH, DELETE, and WebDAV's and custom ones) may change state.
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# Header name -> WSGI environ key, as werkzeug's EnvironHeaders derives it; read directly so
+# that the request path builds no header object.
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
+def expected_form_error(header_name: str, header_type: str) -> MissingTokenError:
+    """The ``MISSING_TOKEN`` error of a header that holds no token of the expected form.
+
+    Given when the header is there but holds another scheme (``Basic ...``) or a bare token:
+    its message says what to send instead.
+    """
+    return MissingTokenError(
+        f'missing bearer token: expected "{header_name}: {header_type} <token>"'
+    )
+
 
 def token_from_header(value: str | None, header_type: str) -> str | None:
     """The token in an ``Authorization``-style header value, or ``None``.
@@ -48,20 +63,33 @@ def locate_token(request: Request, settings: CognitoSettings) -> str:
     ...) from another site: such a request counts as carrying no token, so a cookie cannot be
     used for CSRF.
 
-    :raises MissingTokenError: when no location holds a token.
+    :raises MissingTokenError: when no location holds a token; its message names the expected
+        form when the header is there but holds something else (``Basic ...``, a bare token).
     """
+    misformed = False
     for location in settings.token_locations:
         if location == "headers":
-            token = token_from_header(
-                request.headers.get(settings.header_name), settings.header_type
-            )
+            name = settings.header_name
+            value = request.environ.get(_ENVIRON_KEYS.get(name) or _environ_key(name))
+            token = token_from_header(value, settings.header_type)
+            misformed = token is None and bool(value and value.strip())
         elif _is_cross_site_unsafe(request):
             token = None
         else:
             token = request.cookies.get(settings.cookie_name) or None
         if token is not None:
             return token
+    if misformed:
+        raise expected_form_error(settings.header_name, settings.header_type)
     raise MissingTokenError()
+
+
+def _environ_key(header_name: str) -> str:
+    key = header_name.upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = f"HTTP_{key}"
+    _ENVIRON_KEYS[header_name] = key
+    return key
 
 
 def _is_cross_site_unsafe(request: Request) -> bool:
