@@ -176,10 +176,6 @@ class _Flight:
         self.done = threading.Event()
         self.error: Exception | None = None
 
-    @property
-    def succeeded(self) -> bool:
-        return self.done.is_set() and self.error is None
-
 
 class JWKSCache:
     """The keys of one JWKS URI, cached and refreshed by the rules of SPEC section 6.
@@ -241,21 +237,19 @@ class JWKSCache:
         :raises UnknownKeyError: the JWKS was fetched but holds no usable key ``kid``.
         :raises JWKSUnavailableError: no keys are held and they could not be fetched.
         """
-        flight: _Flight | None = None
         keys = self._keys
         if keys is None:
-            flight = self._fetch(wait=True, unless=self._failed_recently, kid=kid)
+            self._fetch(wait=True, unless=self._failed_recently, kid=kid)
             keys = self._keys
             if keys is None:
                 raise self._unavailable()
         elif self._clock() >= self._expires_at:
             # Only one caller refreshes; the others keep verifying with the held keys.
-            flight = self._fetch(wait=False, unless=self._is_fresh, kid=kid)
+            self._fetch(wait=False, unless=self._is_fresh, kid=kid)
             keys = self._keys if self._keys is not None else keys
         key = keys.get(kid)
         if key is None:
-            if flight is None or not flight.done.is_set():  # else this call's fetch answered
-                self._fetch(wait=True, unless=self._unknown_kid_cooling_down, unknown_kid=True)
+            self._fetch(wait=True, unless=self._unknown_kid_cooling_down, unknown_kid=True)
             key = (self._keys or {}).get(kid)
         if key is None:
             raise UnknownKeyError()
@@ -269,8 +263,7 @@ class JWKSCache:
         :returns: the ids of the keys held after the fetch.
         :raises JWKSUnavailableError: when the fetch failed.
         """
-        flight = self._fetch(wait=True)
-        if flight is None or not flight.succeeded:
+        if not self._fetch(wait=True):
             raise self._unavailable()
         return self.key_ids
 
@@ -291,12 +284,13 @@ class JWKSCache:
         unless: Callable[[], bool] | None = None,
         kid: str | None = None,
         unknown_kid: bool = False,
-    ) -> _Flight | None:
-        """Run or join the one fetch in flight; return it, or ``None`` when none ran.
+    ) -> bool:
+        """Run or join the one fetch in flight; return whether it succeeded.
 
         A fetch already in flight is joined (waited for only with ``wait``). Otherwise a new
         one starts, unless the ``unless`` condition holds, checked under the lock so that
-        concurrent callers never start a second fetch.
+        concurrent callers never start a second fetch; then nothing is fetched and the
+        result is ``False``.
 
         :param kid: the key the caller needs: a fetch that does not find it counts as caused
             by an unknown ``kid`` and starts the cooldown.
@@ -307,7 +301,7 @@ class JWKSCache:
             flight = self._flight
             if flight is None:
                 if unless is not None and unless():
-                    return None
+                    return False
                 flight = self._flight = _Flight()
                 self.fetch_count += 1
                 leading = True
@@ -317,14 +311,14 @@ class JWKSCache:
             # The leader gives up after the timeout; the margin covers parsing and a busy CPU.
             if wait:
                 flight.done.wait(2 * self.options.timeout + 1)
-            return flight
+            return flight.done.is_set() and flight.error is None
         keys: dict[str, RSAKey] | None = None
         try:
             try:
-                keys = parse_jwks(self._fetch_body())
-                if not keys:
-                    keys = None
+                fetched = parse_jwks(self._fetch_body())
+                if not fetched:  # replacing good keys with none would refuse every token
                     raise JWKSFetchError("the JWKS holds no usable key")
+                keys = fetched
             except Exception as error:  # a custom fetcher may raise anything: a failed fetch
                 flight.error = error
         finally:  # even on KeyboardInterrupt or a gevent timeout: never leave a flight behind
@@ -347,7 +341,7 @@ class JWKSCache:
                 self._flight = None
             flight.done.set()
         self._notify(keys, flight.error)
-        return flight
+        return flight.error is None
 
     def _fetch_body(self) -> bytes:
         """Call the fetcher in a worker thread and wait at most the timeout for it.
