@@ -80,13 +80,18 @@ class HTTPFetcher:
     """
 
     def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes:
+        timed_out = f"timed out after {timeout:g} s"
         with deadline_session(timeout) as (session, deadline):
             try:
-                return _read_jwks(session, url, timeout=timeout, max_bytes=max_bytes)
+                body = _read_jwks(session, url, timeout=timeout, max_bytes=max_bytes)
             except requests.RequestException as error:
                 if deadline.expired:
-                    raise JWKSFetchError(f"timed out after {timeout:g} s") from error
+                    raise JWKSFetchError(timed_out) from error
                 raise JWKSFetchError(f"{type(error).__name__}: {error}") from error
+            # Cut short by the deadline, an answer can still look complete (no Content-Length).
+            if deadline.expired:
+                raise JWKSFetchError(timed_out)
+            return body
 
 
 def _read_jwks(session: requests.Session, url: str, *, timeout: float, max_bytes: int) -> bytes:
