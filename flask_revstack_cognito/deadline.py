@@ -61,9 +61,14 @@ _this_thread = _ThisThread()
 
 class _WatchedHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
+        sock = super()._new_conn()  # connected, before any TLS handshake
         _this_thread.deadline.watch(sock)
         return sock
+
+    def connect(self) -> None:
+        super().connect()
+        # TLS wraps the socket in a new object and detaches the old one: watch the new one.
+        _this_thread.deadline.watch(self.sock)
 
 
 class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):

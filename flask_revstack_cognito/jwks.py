@@ -390,6 +390,7 @@ class JWKSCache:
             logger.exception("a JWKS listener raised")
 
     def _unavailable(self) -> JWKSUnavailableError:
-        # Zero when no failure is on record (a fetch still running); never below one second.
-        retry_after = max(0.0, self._failed_at + self.options.refresh_cooldown - self._clock())
-        return JWKSUnavailableError(retry_after=max(1, math.ceil(retry_after)))
+        # What is left of the failure's cooldown, never below one second (nor -inf when a
+        # caller gave up waiting for a first fetch that has not failed yet).
+        retry_after = self._failed_at + self.options.refresh_cooldown - self._clock()
+        return JWKSUnavailableError(retry_after=math.ceil(max(1.0, retry_after)))
