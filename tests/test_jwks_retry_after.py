@@ -54,4 +54,3 @@ def test_retry_after_with_no_cooldown_stays_one_on_every_attempt(clock: FakeCloc
             cache.get_key("kid")
         assert caught.value.retry_after == 1
     assert len(calls) == 3  # no cooldown: each request tries again
-
