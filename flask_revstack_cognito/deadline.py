@@ -103,14 +103,14 @@ def deadline_session(timeout: float) -> Iterator[tuple[requests.Session, SocketD
     :returns: the session, and its deadline (``expired`` tells a failure caused by it).
     """
     deadline = SocketDeadline()
-    timer = threading.Timer(timeout, deadline.expire)
-    timer.name = "jwks-fetch-deadline"
-    timer.daemon = True
-    _this_thread.deadline = deadline
     session = requests.Session()
     adapter = _WatchedAdapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    timer = threading.Timer(timeout, deadline.expire)
+    timer.name = "jwks-fetch-deadline"
+    timer.daemon = True
+    _this_thread.deadline = deadline
     timer.start()
     try:
         yield session, deadline
