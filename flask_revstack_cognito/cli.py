@@ -69,8 +69,6 @@ def show_jwks() -> None:
             failed = True
             click.echo(f"  {error.code}: {error.message}", err=True)
             continue
-        if not key_ids:
-            click.echo("  no usable RS256 keys")
         for kid in key_ids:
             click.echo(f"  kid {kid}  RSA {source.get_key(kid).public_key.key_size} bits")
     if failed:

@@ -5,9 +5,13 @@ drive time and faults without sleeping. The rules are SPEC section 6:
 
 - keys are fetched on first need (or by :meth:`JWKSCache.refresh`) and trusted for the TTL,
   shortened by up to 10% of jitter; while a refresh runs, other requests keep the held keys;
-- an unknown ``kid`` triggers one refetch, then none until the cooldown has passed;
+- an unknown ``kid`` triggers one refetch, then none until the cooldown has passed; the
+  cooldown runs from the last fetch an unknown ``kid`` caused (the refetch, or a first-use or
+  TTL fetch that lacked the caller's ``kid``), so a fetch for another reason never delays the
+  first unknown ``kid`` after it;
 - concurrent callers that must wait share one fetch (single flight);
-- a failed refresh keeps the held keys (stale-if-error) and is retried after the cooldown; a
+- a failed fetch (no answer, not a JWKS, or no usable key in it) keeps the held keys
+  (stale-if-error), and no fetch of any kind starts until the cooldown has passed since it; a
   caller fails with :class:`~flask_revstack_cognito.errors.JWKSUnavailableError` only when no
   keys are held.
 """
@@ -28,6 +32,7 @@ from typing import Protocol
 import requests
 from joserfc.jwk import RSAKey
 
+from .deadline import deadline_session
 from .errors import JWKSUnavailableError, UnknownKeyError
 from .tokens import b64url_decode
 
@@ -59,7 +64,7 @@ class JWKSOptions:
     ttl: float = 3600
     #: Seconds one fetch may take in all.
     timeout: float = 3.0
-    #: Minimum seconds between refetches caused by unknown ``kid``\\ s or failures.
+    #: Minimum seconds between refetches caused by unknown ``kid``\\ s, and after a failed fetch.
     refresh_cooldown: float = 10
     #: Largest JWKS response accepted, in bytes.
     max_bytes: int = 262144
@@ -68,33 +73,43 @@ class JWKSOptions:
 class HTTPFetcher:
     """The default :class:`Fetcher`: ``requests`` with a timeout and a size limit.
 
-    Only a ``200`` answer is accepted; redirects are not followed. The body is read in small
-    chunks and abandoned once ``timeout`` has passed; :class:`JWKSCache` also stops waiting for
-    any fetcher then, however slowly a server sends its headers.
+    Only a ``200`` answer is accepted; redirects are not followed. The whole exchange is bounded
+    by ``timeout``, not only each read: when it passes, the connection's socket is shut down, so
+    a server that sends its headers or body a byte at a time holds neither the thread nor the
+    socket any longer. :class:`JWKSCache` also stops waiting for any fetcher then.
     """
 
     def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes:
-        deadline = time.monotonic() + timeout
-        try:
-            with requests.get(
-                url,
-                timeout=timeout,
-                stream=True,
-                allow_redirects=False,
-                headers={"Accept": "application/json"},
-            ) as response:
-                if response.status_code != 200:
-                    raise JWKSFetchError(f"HTTP status {response.status_code}")
-                body = bytearray()
-                for chunk in response.iter_content(chunk_size=4096):
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise JWKSFetchError(f"response larger than {max_bytes} bytes")
-                    if time.monotonic() > deadline:
-                        raise JWKSFetchError(f"timed out after {timeout:g} s")
-                return bytes(body)
-        except requests.RequestException as error:
-            raise JWKSFetchError(f"{type(error).__name__}: {error}") from error
+        timed_out = f"timed out after {timeout:g} s"
+        with deadline_session(timeout) as (session, deadline):
+            try:
+                body = _read_jwks(session, url, timeout=timeout, max_bytes=max_bytes)
+            except requests.RequestException as error:
+                if deadline.expired:
+                    raise JWKSFetchError(timed_out) from error
+                raise JWKSFetchError(f"{type(error).__name__}: {error}") from error
+            # Cut short by the deadline, an answer can still look complete (no Content-Length).
+            if deadline.expired:
+                raise JWKSFetchError(timed_out)
+            return body
+
+
+def _read_jwks(session: requests.Session, url: str, *, timeout: float, max_bytes: int) -> bytes:
+    with session.get(
+        url,
+        timeout=timeout,
+        stream=True,
+        allow_redirects=False,
+        headers={"Accept": "application/json"},
+    ) as response:
+        if response.status_code != 200:
+            raise JWKSFetchError(f"HTTP status {response.status_code}")
+        body = bytearray()
+        for chunk in response.iter_content(chunk_size=4096):
+            body += chunk
+            if len(body) > max_bytes:
+                raise JWKSFetchError(f"response larger than {max_bytes} bytes")
+        return bytes(body)
 
 
 def parse_jwks(body: bytes) -> dict[str, RSAKey]:
@@ -200,7 +215,8 @@ class JWKSCache:
         self._lock = threading.Lock()
         self._keys: Mapping[str, RSAKey] | None = None
         self._expires_at = -math.inf
-        self._last_attempt_at = -math.inf
+        self._failed_at = -math.inf
+        self._unknown_kid_fetch_at = -math.inf
         self._flight: _Flight | None = None
         #: Number of fetches attempted so far (for diagnostics and tests).
         self.fetch_count = 0
@@ -228,17 +244,17 @@ class JWKSCache:
         """
         keys = self._keys
         if keys is None:
-            self._fetch(wait=True, unless=self._attempted_recently)
+            self._fetch(wait=True, unless=self._failed_recently, kid=kid)
             keys = self._keys
             if keys is None:
                 raise self._unavailable()
         elif self._clock() >= self._expires_at:
             # Only one caller refreshes; the others keep verifying with the held keys.
-            self._fetch(wait=False, unless=self._is_fresh)
+            self._fetch(wait=False, unless=self._is_fresh, kid=kid)
             keys = self._keys if self._keys is not None else keys
         key = keys.get(kid)
         if key is None:
-            self._fetch(wait=True, unless=self._attempted_recently)
+            self._fetch(wait=True, unless=self._unknown_kid_cooling_down, unknown_kid=True)
             key = (self._keys or {}).get(kid)
         if key is None:
             raise UnknownKeyError()
@@ -247,6 +263,8 @@ class JWKSCache:
     def refresh(self) -> tuple[str, ...]:
         """Fetch the JWKS now, whatever the TTL and cooldown say (start-up prefetch).
 
+        Such a fetch never delays the refetch for an unknown ``kid``.
+
         :returns: the ids of the keys held after the fetch.
         :raises JWKSUnavailableError: when the fetch failed.
         """
@@ -254,19 +272,35 @@ class JWKSCache:
             raise self._unavailable()
         return self.key_ids
 
-    def _attempted_recently(self) -> bool:
-        return self._clock() - self._last_attempt_at < self.options.refresh_cooldown
+    def _failed_recently(self) -> bool:
+        return self._clock() - self._failed_at < self.options.refresh_cooldown
+
+    def _unknown_kid_cooling_down(self) -> bool:
+        since = self._clock() - self._unknown_kid_fetch_at
+        return since < self.options.refresh_cooldown or self._failed_recently()
 
     def _is_fresh(self) -> bool:
         return self._clock() < self._expires_at
 
-    def _fetch(self, *, wait: bool, unless: Callable[[], bool] | None = None) -> bool:
+    def _fetch(
+        self,
+        *,
+        wait: bool,
+        unless: Callable[[], bool] | None = None,
+        kid: str | None = None,
+        unknown_kid: bool = False,
+    ) -> bool:
         """Run or join the one fetch in flight; return whether it succeeded.
 
         A fetch already in flight is joined (waited for only with ``wait``). Otherwise a new
         one starts, unless the ``unless`` condition holds, checked under the lock so that
         concurrent callers never start a second fetch; then nothing is fetched and the
         result is ``False``.
+
+        :param kid: the key the caller needs: a fetch that does not find it counts as caused
+            by an unknown ``kid`` and starts the cooldown.
+        :param unknown_kid: the refetch for an unknown ``kid``: it starts the cooldown whatever
+            it finds.
         """
         with self._lock:
             flight = self._flight
@@ -274,7 +308,6 @@ class JWKSCache:
                 if unless is not None and unless():
                     return False
                 flight = self._flight = _Flight()
-                self._last_attempt_at = self._clock()
                 self.fetch_count += 1
                 leading = True
             else:
@@ -287,19 +320,26 @@ class JWKSCache:
         keys: dict[str, RSAKey] | None = None
         try:
             try:
-                keys = parse_jwks(self._fetch_body())
+                fetched = parse_jwks(self._fetch_body())
+                if not fetched:  # replacing good keys with none would refuse every token
+                    raise JWKSFetchError("the JWKS holds no usable key")
+                keys = fetched
             except Exception as error:  # a custom fetcher may raise anything: a failed fetch
                 flight.error = error
         finally:  # even on KeyboardInterrupt or a gevent timeout: never leave a flight behind
             with self._lock:
+                # The cooldowns run from the end of the fetch.
                 now = self._clock()
-                self._last_attempt_at = now  # the cooldown runs from the end of the fetch
+                if unknown_kid or (kid is not None and keys is not None and kid not in keys):
+                    self._unknown_kid_fetch_at = now
                 if keys is not None:
                     self._keys = keys
+                    self._failed_at = -math.inf
                     ttl = self.options.ttl * (1 - _TTL_JITTER * self._jitter())
                     self._expires_at = now + ttl
                 else:
                     # Stale-if-error: keep what is held, try again after the cooldown.
+                    self._failed_at = now
                     self._expires_at = now + self.options.refresh_cooldown
                     if flight.error is None:
                         flight.error = JWKSFetchError("the fetch was interrupted")
@@ -350,5 +390,7 @@ class JWKSCache:
             logger.exception("a JWKS listener raised")
 
     def _unavailable(self) -> JWKSUnavailableError:
-        retry_after = self._last_attempt_at + self.options.refresh_cooldown - self._clock()
-        return JWKSUnavailableError(retry_after=max(1, math.ceil(retry_after)))
+        # What is left of the failure's cooldown, never below one second (nor -inf when a
+        # caller gave up waiting for a first fetch that has not failed yet).
+        retry_after = self._failed_at + self.options.refresh_cooldown - self._clock()
+        return JWKSUnavailableError(retry_after=math.ceil(max(1.0, retry_after)))

@@ -159,7 +159,7 @@ def test_jwks_exits_1_with_network_error_when_the_server_fails(
     assert "kid " not in result.output
 
 
-def test_jwks_reports_a_jwks_without_usable_keys() -> None:
+def test_jwks_reports_a_jwks_without_usable_keys_as_a_failed_fetch() -> None:
     pool = LocalUserPool()
 
     def empty(url: str, *, timeout: float, max_bytes: int) -> bytes:
@@ -167,8 +167,8 @@ def test_jwks_reports_a_jwks_without_usable_keys() -> None:
 
     app = make_app(pool, auth=CognitoAuth(fetcher=empty))
     result = run(app, "jwks")
-    assert result.exit_code == 0, result.output
-    assert "  no usable RS256 keys" in result.stdout.splitlines()
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == ["  NETWORK_ERROR: keys could not be fetched"]
 
 
 def test_jwks_goes_on_with_the_other_issuers_after_a_failure() -> None:
