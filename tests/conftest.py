@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,14 @@ def clock() -> FakeClock:
 def pool(clock: FakeClock) -> LocalUserPool:
     """A pool minting tokens at the fake clock's time, served in process."""
     return LocalUserPool(clock=clock)
+
+
+def closed_port_url(pool_id: str = "pool") -> str:
+    """A loopback JWKS URL on a port nothing listens on (bound, then closed): a stopped server."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{pool_id}/.well-known/jwks.json"
 
 
 MakeVerifier = Callable[..., TokenVerifier]

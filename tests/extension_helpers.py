@@ -10,11 +10,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from flask_revstack_cognito import (
-    CognitoAuth,
-    current_cognito_user,
-    login_required,
-)
+from flask_revstack_cognito import CognitoAuth, current_cognito_user, login_required
 from flask_revstack_cognito.testing import LocalUserPool
 
 POOL_A = "us-east-1_PoolAaa1"

@@ -7,15 +7,13 @@ Keys are served by the test kit's :class:`JWKSServer` on 127.0.0.1 and fetched b
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 
 import pytest
+from conftest import closed_port_url
 from joserfc.jwk import RSAKey
 
-from flask_revstack_cognito.jwks import (
-    JWKSOptions,
-)
+from flask_revstack_cognito.jwks import JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
 TTL = 100.0
@@ -71,7 +69,4 @@ def server(pool: LocalUserPool) -> Iterator[JWKSServer]:
 @pytest.fixture
 def refused_url() -> str:
     """A loopback URL on a port nothing listens on (bound, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/pool/.well-known/jwks.json"
+    return closed_port_url()

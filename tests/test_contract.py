@@ -26,9 +26,7 @@ import flask_revstack_cognito
 from flask_revstack_cognito import AuthContract, CognitoConfigError, TrustedIssuer
 from flask_revstack_cognito import build_auth_contract as exported_build_auth_contract
 from flask_revstack_cognito import config as keys
-from flask_revstack_cognito.contract import (
-    build_auth_contract,
-)
+from flask_revstack_cognito.contract import build_auth_contract
 
 # --------------------------------------------------------------------------------------------
 # The basic contract

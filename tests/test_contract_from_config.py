@@ -23,10 +23,7 @@ from flask import Config
 
 from flask_revstack_cognito import AuthContract, CognitoConfigError, TrustedIssuer
 from flask_revstack_cognito import config as keys
-from flask_revstack_cognito.config import (
-    DEFAULTS,
-    config_value,
-)
+from flask_revstack_cognito.config import DEFAULTS, config_value
 from flask_revstack_cognito.contract import (
     ISSUER_TYPES,
     MAX_LEEWAY_SECONDS,

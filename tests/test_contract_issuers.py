@@ -28,9 +28,7 @@ from contract_helpers import (
 )
 
 from flask_revstack_cognito import CognitoConfigError, TrustedIssuer
-from flask_revstack_cognito.contract import (
-    build_auth_contract,
-)
+from flask_revstack_cognito.contract import build_auth_contract
 
 # --------------------------------------------------------------------------------------------
 # Issuer types and multi-Region replication

@@ -23,9 +23,7 @@ from contract_helpers import (
 
 from flask_revstack_cognito import AuthContract, CognitoConfigError
 from flask_revstack_cognito import config as keys
-from flask_revstack_cognito.contract import (
-    build_auth_contract,
-)
+from flask_revstack_cognito.contract import build_auth_contract
 
 CLIENT_EXAMPLE = "'1example23456789abcdefghij'"
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import FakeClock
+from conftest import FakeClock, closed_port_url
 from decorator_helpers import (
     APP_NAME,
     NO_TOKEN_CHALLENGE,
@@ -48,7 +48,7 @@ from flask_revstack_cognito import (
     UnsupportedAlgorithmError,
     current_cognito_user,
 )
-from flask_revstack_cognito.jwks import JWKSFetchError
+from flask_revstack_cognito.jwks import HTTPFetcher
 from flask_revstack_cognito.responses import error_response
 from flask_revstack_cognito.testing import LocalUserPool, b64url
 
@@ -243,10 +243,11 @@ def key_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 def test_unreachable_keys_answer_503_with_retry_after(
     user_pool: LocalUserPool, key_clock: FakeClock
 ) -> None:
-    def unreachable(url: str, *, timeout: float, max_bytes: int) -> bytes:
-        raise JWKSFetchError("connection refused")
-
-    app = make_app(user_pool, fetcher=unreachable)
+    app = make_app(
+        user_pool,
+        fetcher=HTTPFetcher(),
+        COGNITO_JWKS_URI=closed_port_url(user_pool.user_pool_id),
+    )
     token = user_pool.id_token()
     with recording(app) as signals:
         response = app.test_client().get("/me", headers=bearer(token))
@@ -260,10 +261,12 @@ def test_unreachable_keys_answer_503_with_retry_after(
 def test_retry_after_follows_the_refresh_cooldown(
     user_pool: LocalUserPool, key_clock: FakeClock
 ) -> None:
-    def unreachable(url: str, *, timeout: float, max_bytes: int) -> bytes:
-        raise OSError("network is unreachable")
-
-    app = make_app(user_pool, fetcher=unreachable, COGNITO_JWKS_REFRESH_COOLDOWN=42)
+    app = make_app(
+        user_pool,
+        fetcher=HTTPFetcher(),
+        COGNITO_JWKS_URI=closed_port_url(user_pool.user_pool_id),
+        COGNITO_JWKS_REFRESH_COOLDOWN=42,
+    )
     response = app.test_client().get("/me", headers=bearer(user_pool.id_token()))
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "42"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
+from conftest import closed_port_url
 from extension_helpers import POOL_A, bearer, json_body, make_app, recording
 from werkzeug.test import TestResponse
 
@@ -18,14 +17,6 @@ from flask_revstack_cognito.jwks import JWKSFetchError
 from flask_revstack_cognito.testing import LocalUserPool
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def closed_port_url() -> str:
-    """A loopback URL on which nothing listens."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/{POOL_A}/.well-known/jwks.json"
 
 
 # -- prefetch and signals -----------------------------------------------------------------------
@@ -133,7 +124,9 @@ def test_a_failing_jwks_server_gives_503_with_retry_after(cognito_pool: LocalUse
 
 
 def test_a_closed_port_gives_503_and_never_accepts_the_token(pool_a: LocalUserPool) -> None:
-    app = make_app(**pool_a.config(COGNITO_JWKS_URI=closed_port_url(), COGNITO_JWKS_TIMEOUT=2))
+    app = make_app(
+        **pool_a.config(COGNITO_JWKS_URI=closed_port_url(POOL_A), COGNITO_JWKS_TIMEOUT=2)
+    )
     auth = CognitoAuth(app)
     token = pool_a.id_token()
     with recording(jwks_fetch_failed, app) as failed:

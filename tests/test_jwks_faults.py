@@ -11,14 +11,8 @@ import pytest
 from conftest import FakeClock
 from jwks_helpers import COOLDOWN, MAX_BYTES, OPTIONS, TTL, jwks_body, modulus, no_jitter, padded
 
-from flask_revstack_cognito import (
-    JWKSUnavailableError,
-    UnknownKeyError,
-)
-from flask_revstack_cognito.jwks import (
-    JWKSCache,
-    JWKSFetchError,
-)
+from flask_revstack_cognito import JWKSUnavailableError, UnknownKeyError
+from flask_revstack_cognito.jwks import JWKSCache, JWKSFetchError
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
 pytestmark = pytest.mark.usefixtures("direct_loopback")

@@ -12,15 +12,8 @@ import pytest
 from conftest import FakeClock
 from jwks_helpers import COOLDOWN, MAX_BYTES, OPTIONS, jwks_body, modulus, no_jitter, padded
 
-from flask_revstack_cognito import (
-    JWKSUnavailableError,
-)
-from flask_revstack_cognito.jwks import (
-    HTTPFetcher,
-    JWKSCache,
-    JWKSFetchError,
-    JWKSOptions,
-)
+from flask_revstack_cognito import JWKSUnavailableError
+from flask_revstack_cognito.jwks import HTTPFetcher, JWKSCache, JWKSFetchError, JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
 pytestmark = pytest.mark.usefixtures("direct_loopback")

@@ -13,10 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import ECKey, RSAKey
 from jwks_helpers import modulus
 
-from flask_revstack_cognito.jwks import (
-    JWKSFetchError,
-    parse_jwks,
-)
+from flask_revstack_cognito.jwks import JWKSFetchError, parse_jwks
 
 pytestmark = pytest.mark.usefixtures("direct_loopback")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -13,19 +12,17 @@ from conftest import FakeClock
 from joserfc.jwk import RSAKey
 from jwks_helpers import COOLDOWN, TTL, jwks_body, modulus, no_jitter
 
-from flask_revstack_cognito import (
-    JWKSUnavailableError,
-)
-from flask_revstack_cognito.jwks import (
-    JWKSCache,
-    JWKSOptions,
-)
+import flask_revstack_cognito.jwks as jwks_module
+from flask_revstack_cognito import JWKSUnavailableError
+from flask_revstack_cognito.jwks import HTTPFetcher, JWKSCache, JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
 pytestmark = pytest.mark.usefixtures("direct_loopback")
 
 
 THREADS = 16
+#: Long enough for a held-back fetch: the gate waits at most 5 s for the followers.
+SLOW_OPTIONS = JWKSOptions(timeout=10.0)
 
 
 T = TypeVar("T")
@@ -56,18 +53,6 @@ def run_together(task: Callable[[], T], count: int = THREADS) -> list[T | Except
     return outcomes
 
 
-class SlowDocument:
-    """A JWKS document callable that answers after ``delay`` seconds, so callers overlap."""
-
-    def __init__(self, pool: LocalUserPool, delay: float) -> None:
-        self.pool = pool
-        self.delay = delay
-
-    def __call__(self) -> bytes:
-        time.sleep(self.delay)
-        return jwks_body(self.pool)
-
-
 @contextmanager
 def serving(document: Callable[[], bytes], pool: LocalUserPool) -> Iterator[JWKSServer]:
     """A :class:`JWKSServer` for ``document`` on loopback, stopped on exit."""
@@ -75,55 +60,107 @@ def serving(document: Callable[[], bytes], pool: LocalUserPool) -> Iterator[JWKS
         yield server
 
 
+@pytest.fixture
+def joined(monkeypatch: pytest.MonkeyPatch) -> threading.Semaphore:
+    """Released once by each caller that joins the fetch in flight instead of starting one.
+
+    A caller is counted as it starts waiting for the flight to end: from then on it cannot
+    start a fetch of its own.
+    """
+    joins = threading.Semaphore(0)
+
+    class CountedEvent(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            joins.release()
+            return super().wait(timeout)
+
+    class CountedFlight(jwks_module._Flight):
+        def __init__(self) -> None:
+            super().__init__()
+            self.done = CountedEvent()
+
+    monkeypatch.setattr(jwks_module, "_Flight", CountedFlight)
+    return joins
+
+
+class GatedFetcher:
+    """The real :class:`HTTPFetcher`, held back while armed until ``followers`` callers joined.
+
+    So the one fetch certainly overlaps every other caller, however slow the machine.
+    ``all_joined`` records, for each held-back fetch, whether every follower came in time.
+    """
+
+    def __init__(self, joined: threading.Semaphore, followers: int = THREADS - 1) -> None:
+        self.joined = joined
+        self.followers = followers
+        self.armed = True
+        self.all_joined: list[bool] = []
+        self._http = HTTPFetcher()
+
+    def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes:
+        if self.armed:
+            self.all_joined.append(
+                all(self.joined.acquire(timeout=5) for _ in range(self.followers))
+            )
+        return self._http(url, timeout=timeout, max_bytes=max_bytes)
+
+
 # -- single flight and cold start -----------------------------------------------------------
 
 
 def test_cold_start_under_concurrency_makes_exactly_one_fetch(
-    pool: LocalUserPool, clock: FakeClock
+    server: JWKSServer, pool: LocalUserPool, clock: FakeClock, joined: threading.Semaphore
 ) -> None:
-    with serving(SlowDocument(pool, 0.2), pool) as server:
-        cache = JWKSCache(server.url, clock=clock, jitter=no_jitter)
+    fetcher = GatedFetcher(joined)
+    cache = JWKSCache(server.url, SLOW_OPTIONS, fetcher=fetcher, clock=clock, jitter=no_jitter)
 
-        outcomes = run_together(lambda: cache.get_key(pool.kid))
+    outcomes = run_together(lambda: cache.get_key(pool.kid))
 
-        assert server.request_count == 1
-        assert cache.fetch_count == 1
+    assert fetcher.all_joined == [True]
+    assert server.request_count == 1
+    assert cache.fetch_count == 1
     keys = [outcome for outcome in outcomes if isinstance(outcome, RSAKey)]
     assert len(keys) == THREADS, outcomes
     assert {modulus(key) for key in keys} == {modulus(pool.signing_key)}
 
 
 def test_failing_cold_start_under_concurrency_shares_one_failed_fetch(
-    server: JWKSServer, pool: LocalUserPool, clock: FakeClock
+    server: JWKSServer, pool: LocalUserPool, clock: FakeClock, joined: threading.Semaphore
 ) -> None:
-    server.fail_with(500, delay=0.2)
-    cache = JWKSCache(server.url, clock=clock, jitter=no_jitter)
+    server.fail_with(500)
+    fetcher = GatedFetcher(joined)
+    cache = JWKSCache(server.url, SLOW_OPTIONS, fetcher=fetcher, clock=clock, jitter=no_jitter)
 
     outcomes = run_together(lambda: cache.get_key(pool.kid))
 
+    assert fetcher.all_joined == [True]
     assert server.request_count == 1
     assert cache.fetch_count == 1
     assert all(isinstance(outcome, JWKSUnavailableError) for outcome in outcomes), outcomes
 
 
 def test_concurrent_misses_after_rotation_share_one_refetch(
-    pool: LocalUserPool, clock: FakeClock
+    server: JWKSServer, pool: LocalUserPool, clock: FakeClock, joined: threading.Semaphore
 ) -> None:
-    with serving(SlowDocument(pool, 0.2), pool) as server:
-        cache = JWKSCache(
-            server.url,
-            JWKSOptions(ttl=TTL, refresh_cooldown=COOLDOWN),
-            clock=clock,
-            jitter=no_jitter,
-        )
-        cache.get_key(pool.kid)
-        new_kid = pool.rotate_key()
-        clock.advance(COOLDOWN)
+    fetcher = GatedFetcher(joined)
+    fetcher.armed = False
+    cache = JWKSCache(
+        server.url,
+        JWKSOptions(ttl=TTL, timeout=SLOW_OPTIONS.timeout, refresh_cooldown=COOLDOWN),
+        fetcher=fetcher,
+        clock=clock,
+        jitter=no_jitter,
+    )
+    cache.get_key(pool.kid)
+    new_kid = pool.rotate_key()
+    clock.advance(COOLDOWN)
+    fetcher.armed = True
 
-        outcomes = run_together(lambda: cache.get_key(new_kid))
+    outcomes = run_together(lambda: cache.get_key(new_kid))
 
-        assert server.request_count == 2
-        assert cache.fetch_count == 2
+    assert fetcher.all_joined == [True]
+    assert server.request_count == 2
+    assert cache.fetch_count == 2
     assert all(isinstance(outcome, RSAKey) for outcome in outcomes), outcomes
 
 

@@ -9,14 +9,8 @@ import pytest
 from conftest import FakeClock
 from jwks_helpers import COOLDOWN, OPTIONS, TTL, modulus, no_jitter
 
-from flask_revstack_cognito import (
-    JWKSUnavailableError,
-    TokenVerifier,
-    UnknownKeyError,
-)
-from flask_revstack_cognito.jwks import (
-    JWKSCache,
-)
+from flask_revstack_cognito import JWKSUnavailableError, TokenVerifier, UnknownKeyError
+from flask_revstack_cognito.jwks import JWKSCache
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
 pytestmark = pytest.mark.usefixtures("direct_loopback")

@@ -16,10 +16,7 @@ from decorator_helpers import (
 )
 from flask import Flask
 
-from flask_revstack_cognito import (
-    MissingTokenError,
-    TokenExpiredError,
-)
+from flask_revstack_cognito import MissingTokenError, TokenExpiredError
 from flask_revstack_cognito.locate import token_from_authorization, token_from_header
 from flask_revstack_cognito.testing import LocalUserPool
 

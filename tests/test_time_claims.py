@@ -6,11 +6,7 @@ import pytest
 from conftest import FakeClock, MakeVerifier
 from verification_helpers import now, refused, without
 
-from flask_revstack_cognito import (
-    TokenExpiredError,
-    TokenNotYetValidError,
-    TokenVerifier,
-)
+from flask_revstack_cognito import TokenExpiredError, TokenNotYetValidError, TokenVerifier
 from flask_revstack_cognito.testing import LocalUserPool
 
 # -- step 7: time --------------------------------------------------------------------------------

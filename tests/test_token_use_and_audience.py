@@ -8,11 +8,7 @@ import pytest
 from conftest import MakeVerifier
 from verification_helpers import refused, without
 
-from flask_revstack_cognito import (
-    AudienceMismatchError,
-    TokenUseMismatchError,
-    TokenVerifier,
-)
+from flask_revstack_cognito import AudienceMismatchError, TokenUseMismatchError, TokenVerifier
 from flask_revstack_cognito.testing import LocalUserPool
 
 # -- step 9: token use ---------------------------------------------------------------------------

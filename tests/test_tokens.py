@@ -10,11 +10,7 @@ from typing import Any
 import pytest
 from verification_helpers import _REAL_RS256, refused, segments, signature_of, with_segment
 
-from flask_revstack_cognito import (
-    InvalidSignatureError,
-    MalformedTokenError,
-    TokenVerifier,
-)
+from flask_revstack_cognito import InvalidSignatureError, MalformedTokenError, TokenVerifier
 from flask_revstack_cognito.testing import LocalUserPool, b64url
 from flask_revstack_cognito.tokens import parse_token
 

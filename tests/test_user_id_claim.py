@@ -6,10 +6,7 @@ import pytest
 from conftest import MakeVerifier
 from verification_helpers import refused
 
-from flask_revstack_cognito import (
-    MissingClaimError,
-    TokenVerifier,
-)
+from flask_revstack_cognito import MissingClaimError, TokenVerifier
 from flask_revstack_cognito.testing import LocalUserPool
 
 # -- step 11: user id claim ----------------------------------------------------------------------

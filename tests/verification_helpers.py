@@ -9,10 +9,7 @@ import pytest
 from conftest import FakeClock
 from joserfc.jws import JWSRegistry
 
-from flask_revstack_cognito import (
-    CognitoAuthError,
-    TokenVerifier,
-)
+from flask_revstack_cognito import CognitoAuthError, TokenVerifier
 from flask_revstack_cognito.jwks import JWKSFetchError
 from flask_revstack_cognito.testing import LocalUserPool
 
