@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest docs bench clean
+.PHONY: install demo test lint typecheck pytest docs bench mutate clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +43,15 @@ docs: install
 bench: install
 	$(BIN)/python benchmarks/bench_verify.py
 
+## mutation testing of the security core ([mutmut] in setup.cfg), then the survivors; not in `test`
+mutate: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats
+	@$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+		print('score', round(100 * (s['killed'] + s['timeout']) / (s['total'] - s['skipped']), 1), s)"
+	@echo "survivors (equivalent ones, with their reasons: tests/mutation-equivalents.md):"
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) mutants docs/_build .coverage .mypy_cache .ruff_cache *.egg-info
