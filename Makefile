@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: install system-programs demo test lint typecheck pytest docs bench load clean
+.PHONY: install system-programs demo test lint typecheck pytest docs bench load mutate clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,5 +59,15 @@ bench: $(BENCH_INSTALLED)
 load: install
 	$(BIN)/python -m benchmarks.load_outage --seconds 60
 
+## mutation testing of the security core ([mutmut] in setup.cfg), then the survivors; not in `test`
+mutate: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats
+	@$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+		print('score', round(100 * (s['killed'] + s['timeout']) / (s['total'] - s['skipped']), 1), s)"
+	@echo "survivors (equivalent ones, with their reasons: tests/mutation-equivalents.md):"
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) docs/_build .coverage .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) mutants docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

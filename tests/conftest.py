@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,9 @@ import pytest
 
 from flask_revstack_cognito import JWKSOptions, TokenVerifier
 from flask_revstack_cognito.testing import LocalUserPool
+
+# The fixtures of the split-up test modules live next to their helpers.
+pytest_plugins = ["decorator_helpers", "extension_helpers", "jwks_helpers"]
 
 START = 1_800_000_000.0
 
@@ -35,6 +39,14 @@ def clock() -> FakeClock:
 def pool(clock: FakeClock) -> LocalUserPool:
     """A pool minting tokens at the fake clock's time, served in process."""
     return LocalUserPool(clock=clock)
+
+
+def closed_port_url(pool_id: str = "pool") -> str:
+    """A loopback JWKS URL on a port nothing listens on (bound, then closed): a stopped server."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{pool_id}/.well-known/jwks.json"
 
 
 MakeVerifier = Callable[..., TokenVerifier]
