@@ -31,6 +31,7 @@ APP_NAME = "orders_api"
 
 
 NO_TOKEN_CHALLENGE = f'Bearer realm="{APP_NAME}"'
+EXPECTED_FORM = 'missing bearer token: expected "Authorization: Bearer <token>"'
 
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -233,9 +234,10 @@ def invalid_token(description: str, realm: str = APP_NAME) -> str:
 
 
 def insufficient(scope: str | None = None) -> str:
+    missing = "group" if scope is None else "scope"
     value = (
         f'Bearer realm="{APP_NAME}", error="insufficient_scope", '
-        'error_description="lacks a required group or scope"'
+        f'error_description="lacks a required {missing}"'
     )
     return value if scope is None else f'{value}, scope="{scope}"'
 

@@ -264,6 +264,7 @@ def test_defaults_mapping() -> None:
         "COGNITO_LEEWAY": 0,
         "COGNITO_ISSUER_TYPE": "original",
         "COGNITO_ADDITIONAL_REGIONS": None,
+        "COGNITO_NEW_REGIONS": None,
         "COGNITO_ISSUER": None,
         "COGNITO_JWKS_URI": None,
         "COGNITO_JWKS_CACHE_TTL": 3600,

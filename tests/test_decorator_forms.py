@@ -91,7 +91,7 @@ def test_blueprint_before_request_protects_every_route(
     assert_failed_once(signals, app, MissingTokenError)
 
     member = client.open(path, method=method, headers=bearer(user_pool.id_token()))
-    message = "lacks a required group or scope"
+    message = "lacks a required group"
     assert_refused(member, InsufficientScopeError, message, insufficient())
 
     expired = user_pool.id_token(groups=["admins"], expires_in=-60)

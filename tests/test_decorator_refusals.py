@@ -16,6 +16,7 @@ import pytest
 from conftest import FakeClock, closed_port_url
 from decorator_helpers import (
     APP_NAME,
+    EXPECTED_FORM,
     NO_TOKEN_CHALLENGE,
     add_routes,
     assert_failed_once,
@@ -89,16 +90,16 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "basic scheme": Refusal(
         MissingTokenError,
-        "missing bearer token",
+        EXPECTED_FORM,
         NO_TOKEN_CHALLENGE,
         lambda p: "Basic dXNlcjpwYXNzd29yZA==",
     ),
     "bearer alone": Refusal(
-        MissingTokenError, "missing bearer token", NO_TOKEN_CHALLENGE, lambda p: "Bearer"
+        MissingTokenError, EXPECTED_FORM, NO_TOKEN_CHALLENGE, lambda p: "Bearer"
     ),
     "bearer and blanks": Refusal(
         MissingTokenError,
-        "missing bearer token",
+        EXPECTED_FORM,
         NO_TOKEN_CHALLENGE,
         lambda p: "Bearer    ",
     ),
@@ -199,14 +200,14 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "no group": Refusal(
         InsufficientScopeError,
-        "lacks a required group or scope",
+        "lacks a required group",
         insufficient(),
         lambda p: "Bearer " + p.id_token(),
         path="/any-group",
     ),
     "no scope": Refusal(
         InsufficientScopeError,
-        "lacks a required group or scope",
+        "lacks a required scope",
         insufficient("orders/read orders/write"),
         lambda p: "Bearer " + p.access_token(),
         path="/orders",

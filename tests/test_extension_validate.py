@@ -129,10 +129,11 @@ def test_validate_without_a_token_is_missing_token(
     auth = auth_of(app_a)
     with app_a.app_context():
         session = auth.validate(authorization)
-    # "Basic abc" is another scheme: the code treats it as no bearer token at all.
-    assert session == AuthSession(
-        is_valid=False, error="missing bearer token", error_code="MISSING_TOKEN"
-    )
+    # "Basic abc" is another scheme: no bearer token, and the message names the expected form.
+    expected = "missing bearer token"
+    if authorization and authorization.strip():
+        expected += ': expected "Authorization: Bearer <token>"'
+    assert session == AuthSession(is_valid=False, error=expected, error_code="MISSING_TOKEN")
     assert session.user is None
     assert session.user_id is None
     assert dict(session.claims) == {}

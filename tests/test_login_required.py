@@ -84,7 +84,7 @@ def test_group_requirements(
         assert len(signals.verified) == 1
         assert signals.failed == []
     else:
-        message = "lacks a required group or scope"
+        message = "lacks a required group"
         assert_refused(response, InsufficientScopeError, message, insufficient())
         sent = assert_failed_once(signals, app, InsufficientScopeError)
         assert isinstance(sent, InsufficientScopeError)
