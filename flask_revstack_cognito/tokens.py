@@ -15,7 +15,6 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .errors import MalformedTokenError, UnsupportedAlgorithmError

@@ -40,7 +40,6 @@ from .user import CognitoUser, resolve_user_id_claim
 logger = logging.getLogger("flask_revstack_cognito")
 
 
-
 class _RS256:
     """RS256 (RFC 7518, section 3.3: RSASSA-PKCS1-v1_5 with SHA-256) straight on the key.
 
@@ -60,6 +59,7 @@ class _RS256:
         except InvalidSignature:
             return False
         return True
+
 
 _ISSUED_USES = ("id", "access")
 
