@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .errors import MalformedTokenError, UnsupportedAlgorithmError
@@ -182,7 +183,7 @@ def _refuse_constant(name: str) -> Any:
 
 # One decoder for every call: building one per call costs more than the parse of a header.
 _DECODER = json.JSONDecoder(object_pairs_hook=_frozen_object, parse_constant=_refuse_constant)
-_SCAN = _DECODER.scan_once
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _too_deep(value: Any, depth: int) -> bool:
