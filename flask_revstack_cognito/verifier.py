@@ -151,7 +151,8 @@ class TokenVerifier:
     :param jwks_options: TTL, timeout, cooldown and size limit of the key caches.
     :param fetcher: fetches JWKS documents; HTTP with ``requests`` by default.
     :param token_cache_size: verified-token cache entries; ``0`` disables the cache.
-    :param token_cache_max_bytes: the cache's memory budget, counted by :func:`entry_bytes`;
+    :param token_cache_max_bytes: the cache's memory budget (64 MiB by default), counted by
+        :func:`~flask_revstack_cognito.verifier.entry_bytes`;
         the least recently used tokens leave first when either bound is reached.
     :param clock: seconds since the epoch, for the claims *and* the key caches' timing;
         by default :func:`time.time` for claims and :func:`time.monotonic` for the caches.

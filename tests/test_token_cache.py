@@ -32,7 +32,7 @@ HOUR = 3600
 class CountingRS256:
     """Wraps the verifier's RS256 check, counting the signatures it checks."""
 
-    def __init__(self, real: type) -> None:
+    def __init__(self, real: type[verifier_module._RS256]) -> None:
         self.real = real
         self.calls = 0
 
@@ -54,13 +54,13 @@ def served(pool: LocalUserPool) -> Iterator[JWKSServer]:
         yield server
 
 
-def http_verifier(pool: LocalUserPool, clock: FakeClock, **options: float) -> TokenVerifier:
+def http_verifier(pool: LocalUserPool, clock: FakeClock, ttl: float) -> TokenVerifier:
     """A verifier fetching ``pool``'s JWKS over loopback HTTP, on the fake clock."""
     return TokenVerifier(
         pool.contract(),
         clock=clock,
         jitter=lambda: 0.0,
-        jwks_options=JWKSOptions(timeout=5.0, **options),
+        jwks_options=JWKSOptions(ttl=ttl, timeout=5.0),
     )
 
 
@@ -78,6 +78,9 @@ def test_a_cached_token_triggers_the_ttl_refresh(
     assert verifier.verify(token).user_id == pool.claims()["sub"]
     assert served.request_count == 2  # the hit found the keys expired and refreshed them
     assert counting.calls == 1  # the same key came back: the cached verdict still holds
+    entry = verifier._token_cache.get(token)
+    assert entry is not None
+    assert entry.key is verifier.key_sources[pool.issuer].get_key(pool.kid)  # bound anew
     clock.advance(10)
     verifier.verify(token)
     assert served.request_count == 2
@@ -212,10 +215,6 @@ def test_the_counted_bytes_bound_the_memory_really_held(
 # -- the cache's own bookkeeping under races ----------------------------------------------------
 
 
-def _entry(verifier: TokenVerifier, pool: LocalUserPool, token: str) -> object:
-    return verifier._verify_signature(token)
-
-
 def test_racing_puts_keep_the_first_entry(verifier: TokenVerifier, pool: LocalUserPool) -> None:
     token = pool.id_token()
     cache = verifier._token_cache
@@ -259,9 +258,7 @@ def test_an_unknown_token_use_is_a_value_error_naming_the_allowed_values(
         verifier.verify(token, token_use=token_use)
 
 
-def test_none_means_the_contracts_token_use(
-    make_verifier: object, pool: LocalUserPool, clock: FakeClock
-) -> None:
+def test_none_means_the_contracts_token_use(pool: LocalUserPool, clock: FakeClock) -> None:
     verifier = TokenVerifier(pool.contract(token_use="access"), fetcher=pool.fetcher, clock=clock)
     assert verifier.verify(pool.access_token(), token_use=None).token_use == "access"
     with pytest.raises(TokenUseMismatchError):
