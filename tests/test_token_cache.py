@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import FakeClock
+from joserfc.jwk import RSAKey
 
 from flask_revstack_cognito import JWKSOptions, TokenVerifier
 from flask_revstack_cognito import verifier as verifier_module
@@ -36,9 +37,9 @@ class CountingRS256:
         self.real = real
         self.calls = 0
 
-    def verify(self, msg: bytes, sig: bytes, key: object) -> bool:
+    def verify(self, msg: bytes, sig: bytes, key: RSAKey) -> bool:
         self.calls += 1
-        return bool(self.real.verify(msg, sig, key))
+        return self.real.verify(msg, sig, key)
 
 
 @pytest.fixture
