@@ -87,8 +87,7 @@ def parse_token(token: object) -> ParsedToken:
         raise MalformedTokenError("malformed token: too large")
     # A character beyond ASCII becomes "?", which no segment may hold; "." stays a separator.
     raw = token.encode("ascii", "replace")
-    segments = raw.split(b".")
-    if len(segments) != 3:
+    if raw.count(b".") != 2:
         raise MalformedTokenError("malformed token: expected three segments")
     # The alphabet is checked, and mapped to standard base64, once for the whole token.
     all_base64url = not raw.translate(None, _ALPHABET_AND_DOT)
@@ -105,12 +104,8 @@ def parse_token(token: object) -> ParsedToken:
         raise MalformedTokenError("malformed token: kid must be a non-empty string")
     if "crit" in header:
         raise MalformedTokenError("malformed token: crit header is not supported")
-    return ParsedToken(
-        header=header,
-        claims=claims,
-        signing_input=raw[: len(header_segment) + 1 + len(payload_segment)],
-        signature=signature,
-    )
+    signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
+    return ParsedToken(header, claims, signing_input, signature)
 
 
 def b64url_decode(text: str) -> bytes:

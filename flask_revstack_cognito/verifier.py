@@ -291,9 +291,10 @@ class TokenVerifier:
             raise TokenExpiredError("token has no expiry")
         if exp + leeway <= now:  # step 7
             raise TokenExpiredError()
-        for name in ("nbf", "iat"):
-            if name in claims and claims[name] - leeway > now:
-                raise TokenNotYetValidError()
+        # The parser refused a null nbf or iat: None means absent.
+        nbf, iat = claims.get("nbf"), claims.get("iat")
+        if (nbf is not None and nbf - leeway > now) or (iat is not None and iat - leeway > now):
+            raise TokenNotYetValidError()
         if claims.get("iss") not in self._issuers:  # step 8
             raise IssuerMismatchError()
         actual_use = claims.get("token_use")  # step 9
