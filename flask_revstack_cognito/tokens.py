@@ -41,6 +41,10 @@ _VALUES = {character: value for value, character in enumerate(_STANDARD)}
 _UNUSED_BITS = {2: 0b1111, 3: 0b11}
 _PADDING = {0: b"", 2: b"==", 3: b"="}
 
+# Headers that passed every check, by their segment (read-only, so safe to share).
+_GOOD_HEADERS: dict[bytes, FrozenDict] = {}
+_GOOD_HEADERS_SIZE = 64
+
 _STRING_CLAIMS = (
     "iss",
     "sub",
@@ -92,11 +96,26 @@ def parse_token(token: object) -> ParsedToken:
     # The alphabet is checked, and mapped to standard base64, once for the whole token.
     all_base64url = not raw.translate(None, _ALPHABET_AND_DOT)
     header_segment, payload_segment, signature_segment = raw.translate(_TO_STANDARD).split(b".")
-    header = _decode_object(header_segment, "header", all_base64url)
+    # A pool signs every token with the same few headers: one that passed every check is
+    # remembered by its exact text (the mapping of the alphabet is one-to-one).
+    header = _GOOD_HEADERS.get(header_segment)
+    known_header = header is not None
+    if header is None:
+        header = _decode_object(header_segment, "header", all_base64url)
     claims = _decode_object(payload_segment, "payload", all_base64url)
     signature = _decode_segment(signature_segment, "signature", all_base64url)
     _check_claim_types(claims)
 
+    if not known_header:
+        _check_header(header)
+        if len(_GOOD_HEADERS) >= _GOOD_HEADERS_SIZE:
+            _GOOD_HEADERS.clear()  # a flood of odd headers only costs the parse again
+        _GOOD_HEADERS[header_segment] = header
+    signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
+    return ParsedToken(header, claims, signing_input, signature)
+
+
+def _check_header(header: FrozenDict) -> None:
     if header.get("alg") != "RS256":
         raise UnsupportedAlgorithmError()
     kid = header.get("kid")
@@ -104,8 +123,6 @@ def parse_token(token: object) -> ParsedToken:
         raise MalformedTokenError("malformed token: kid must be a non-empty string")
     if "crit" in header:
         raise MalformedTokenError("malformed token: crit header is not supported")
-    signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
-    return ParsedToken(header, claims, signing_input, signature)
 
 
 def b64url_decode(text: str) -> bytes:

@@ -15,7 +15,12 @@ import pytest
 from joserfc.jws import JWSRegistry
 
 from flask_revstack_cognito import TokenVerifier
-from flask_revstack_cognito.errors import MalformedTokenError
+from flask_revstack_cognito import tokens as tokens_module
+from flask_revstack_cognito.errors import (
+    CognitoAuthError,
+    InvalidSignatureError,
+    MalformedTokenError,
+)
 from flask_revstack_cognito.frozen import FrozenDict
 from flask_revstack_cognito.testing import LocalUserPool, b64url
 from flask_revstack_cognito.tokens import MAX_NESTING_DEPTH, parse_token
@@ -288,3 +293,41 @@ def test_brackets_inside_strings_do_not_count_as_nesting(
     text = "[{" * 40
     token = signed(pool, claims_text(pool, f'"custom:text": "{text}"'))
     assert verifier.verify(token).custom["text"] == text
+
+
+# -- headers that passed are remembered, and only those -----------------------------------------
+
+
+def test_a_refused_header_is_refused_every_time(
+    verifier: TokenVerifier, pool: LocalUserPool
+) -> None:
+    for header in (
+        {"kid": pool.kid, "alg": "HS256"},
+        {"kid": "", "alg": "RS256"},
+        {"kid": pool.kid, "alg": "RS256", "crit": ["exp"]},
+    ):
+        token = signed(pool, claims_text(pool), json.dumps(header))
+        for _ in range(2):
+            with pytest.raises(CognitoAuthError) as caught:
+                verifier.verify(token)
+            assert caught.value.code in ("UNSUPPORTED_ALGORITHM", "INVALID_FORMAT")
+
+
+def test_a_remembered_header_still_needs_a_good_payload_and_signature(
+    verifier: TokenVerifier, pool: LocalUserPool
+) -> None:
+    token = pool.id_token()
+    verifier.verify(token)
+    header, payload, signature = token.split(".")
+    assert refused(verifier, f"{header}.{payload[:-2]}!!.{signature}").message == (
+        "malformed token: payload is not base64url"
+    )
+    with pytest.raises(InvalidSignatureError):
+        verifier.verify(f"{header}.{b64url(claims_text(pool).encode())}.{signature}")
+
+
+def test_the_remembered_headers_are_bounded(pool: LocalUserPool) -> None:
+    for number in range(150):
+        header = json.dumps({"kid": pool.kid, "alg": "RS256", "n": number})
+        assert parse_token(signed(pool, claims_text(pool), header)).header["n"] == number
+        assert len(tokens_module._GOOD_HEADERS) <= 64
