@@ -30,11 +30,13 @@ MAX_TOKEN_LENGTH = 16 * 1024
 #: deeper token is refused as malformed before any key is looked up.
 MAX_NESTING_DEPTH = 32
 
-_ALPHABET_AND_DOT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-# The base64 alphabet (RFC 4648, section 4): no "-" or "_" is left after the mapping, and the
-# "+" and "/" found then were not in the token.
+_URLSAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# The base64 alphabet (RFC 4648, section 4), which the mapping below turns base64url into.
 _STANDARD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_TO_STANDARD = bytes.maketrans(b"-_+/", b"+/-_")
+_TO_STANDARD = bytearray(b"*" * 256)
+for _urlsafe, _standard in zip(_URLSAFE, _STANDARD, strict=True):
+    _TO_STANDARD[_urlsafe] = _standard
+_TO_STANDARD[ord(".")] = ord(".")
 # The value of each base64 character, and the bits of the last character that encode no
 # data, by segment length modulo 4 (2 characters carry 1 byte, 3 carry 2).
 _VALUES = {character: value for value, character in enumerate(_STANDARD)}
@@ -93,9 +95,10 @@ def parse_token(token: object) -> ParsedToken:
     raw = token.encode("ascii", "replace")
     if raw.count(b".") != 2:
         raise MalformedTokenError("malformed token: expected three segments")
-    # The alphabet is checked, and mapped to standard base64, once for the whole token.
-    all_base64url = not raw.translate(None, _ALPHABET_AND_DOT)
-    header_segment, payload_segment, signature_segment = raw.translate(_TO_STANDARD).split(b".")
+    # One pass maps base64url to standard base64 and every other character to "*".
+    mapped = raw.translate(_TO_STANDARD)
+    all_base64url = b"*" not in mapped
+    header_segment, payload_segment, signature_segment = mapped.split(b".")
     # A pool signs every token with the same few headers: one that passed every check is
     # remembered by its exact text (the mapping of the alphabet is one-to-one).
     header = _GOOD_HEADERS.get(header_segment)
