@@ -4,6 +4,9 @@ Nothing here trusts the token: it only proves the token is well formed before an
 up (SPEC section 4, steps 2 and 3). Every failure is a
 :class:`~flask_revstack_cognito.errors.MalformedTokenError` or an
 :class:`~flask_revstack_cognito.errors.UnsupportedAlgorithmError`.
+
+The claims come out deeply read-only (objects :class:`~flask_revstack_cognito.frozen.FrozenDict`,
+arrays tuples), so a verified user can share them with every request without copying them.
 """
 
 from __future__ import annotations
@@ -12,19 +15,37 @@ import base64
 import binascii
 import json
 import math
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from .errors import MalformedTokenError, UnsupportedAlgorithmError
+from .frozen import FrozenDict
 
 #: Longest token accepted, in characters. Cognito tokens with many groups and attributes stay
 #: well under 8 KiB; anything far larger is refused before it is decoded.
 MAX_TOKEN_LENGTH = 16 * 1024
 
-# Empty is valid base64url (zero bytes): an unsigned token then fails on its alg, as it should.
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+#: Deepest nesting of JSON objects and arrays accepted in the header or the payload, counting
+#: the top-level object as 1. Cognito's claims nest two or three levels (``identities``); a
+#: deeper token is refused as malformed before any key is looked up.
+MAX_NESTING_DEPTH = 32
+
+_URLSAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# The base64 alphabet (RFC 4648, section 4), which the mapping below turns base64url into.
+_STANDARD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_TO_STANDARD = bytearray(b"*" * 256)
+for _urlsafe, _standard in zip(_URLSAFE, _STANDARD, strict=True):
+    _TO_STANDARD[_urlsafe] = _standard
+_TO_STANDARD[ord(".")] = ord(".")
+# The value of each base64 character, and the bits of the last character that encode no
+# data, by segment length modulo 4 (2 characters carry 1 byte, 3 carry 2).
+_VALUES = {character: value for value, character in enumerate(_STANDARD)}
+_UNUSED_BITS = {2: 0b1111, 3: 0b11}
+_PADDING = {0: b"", 2: b"==", 3: b"="}
+
+# Headers that passed every check, by their segment (read-only, so safe to share).
+_GOOD_HEADERS: dict[bytes, FrozenDict] = {}
+_GOOD_HEADERS_SIZE = 64
 
 _STRING_CLAIMS = (
     "iss",
@@ -40,14 +61,13 @@ _STRING_CLAIMS = (
 _TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 
 
-@dataclass(frozen=True)
-class ParsedToken:
+class ParsedToken(NamedTuple):
     """A structurally valid token whose signature has not been checked yet."""
 
     #: The JOSE header (``alg`` is ``RS256``, ``kid`` a non-empty string).
-    header: Mapping[str, Any]
-    #: The claims, with the types of the claims this package reads checked.
-    claims: Mapping[str, Any]
+    header: FrozenDict
+    #: The claims, deeply read-only, with the types of the claims this package reads checked.
+    claims: FrozenDict
     #: ``base64url(header) + "." + base64url(payload)``: the bytes the signature covers.
     signing_input: bytes
     #: The decoded signature.
@@ -63,21 +83,42 @@ def parse_token(token: object) -> ParsedToken:
     """Split and decode ``token``, checking its structure, header and claim types.
 
     :raises MalformedTokenError: for anything but three base64url segments holding JSON objects
-        with sane claim types, a missing ``kid``, or a ``crit`` header.
+        (nested at most :data:`MAX_NESTING_DEPTH` deep) with sane claim types, a missing
+        ``kid``, or a ``crit`` header.
     :raises UnsupportedAlgorithmError: when ``alg`` is not exactly ``RS256``.
     """
     if not isinstance(token, str) or not token:
         raise MalformedTokenError("malformed token: not a string")
     if len(token) > MAX_TOKEN_LENGTH:
         raise MalformedTokenError("malformed token: too large")
-    segments = token.split(".")
-    if len(segments) != 3:
+    # A character beyond ASCII becomes "?", which no segment may hold; "." stays a separator.
+    raw = token.encode("ascii", "replace")
+    if raw.count(b".") != 2:
         raise MalformedTokenError("malformed token: expected three segments")
-    header = _decode_object(segments[0], "header")
-    claims = _decode_object(segments[1], "payload")
-    signature = _decode_segment(segments[2], "signature")
+    # One pass maps base64url to standard base64 and every other character to "*".
+    mapped = raw.translate(_TO_STANDARD)
+    all_base64url = b"*" not in mapped
+    header_segment, payload_segment, signature_segment = mapped.split(b".")
+    # A pool signs every token with the same few headers: one that passed every check is
+    # remembered by its exact text (the mapping of the alphabet is one-to-one).
+    header = _GOOD_HEADERS.get(header_segment)
+    known_header = header is not None
+    if header is None:
+        header = _decode_object(header_segment, "header", all_base64url)
+    claims = _decode_object(payload_segment, "payload", all_base64url)
+    signature = _decode_segment(signature_segment, "signature", all_base64url)
     _check_claim_types(claims)
 
+    if not known_header:
+        _check_header(header)
+        if len(_GOOD_HEADERS) >= _GOOD_HEADERS_SIZE:
+            _GOOD_HEADERS.clear()  # a flood of odd headers only costs the parse again
+        _GOOD_HEADERS[header_segment] = header
+    signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
+    return ParsedToken(header, claims, signing_input, signature)
+
+
+def _check_header(header: FrozenDict) -> None:
     if header.get("alg") != "RS256":
         raise UnsupportedAlgorithmError()
     kid = header.get("kid")
@@ -85,12 +126,6 @@ def parse_token(token: object) -> ParsedToken:
         raise MalformedTokenError("malformed token: kid must be a non-empty string")
     if "crit" in header:
         raise MalformedTokenError("malformed token: crit header is not supported")
-    return ParsedToken(
-        header=header,
-        claims=claims,
-        signing_input=f"{segments[0]}.{segments[1]}".encode("ascii"),
-        signature=signature,
-    )
 
 
 def b64url_decode(text: str) -> bytes:
@@ -101,53 +136,89 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _decode_segment(segment: str, part: str) -> bytes:
-    if not _SEGMENT.fullmatch(segment):
+def _decode_segment(segment: bytes, part: str, all_base64url: bool) -> bytes:
+    """Decode one segment, already mapped from the base64url to the base64 alphabet."""
+    # Empty is valid base64url (zero bytes): an unsigned token then fails on its alg, as it
+    # should. A length of 4n+1 characters cannot be decoded.
+    remainder = len(segment) % 4
+    if remainder == 1 or (not all_base64url and segment.translate(None, _STANDARD)):
         raise MalformedTokenError(f"malformed token: {part} is not base64url")
-    try:
-        raw = b64url_decode(segment)
-    except (binascii.Error, ValueError):  # a length of 4n+1 characters cannot be decoded
-        raise MalformedTokenError(f"malformed token: {part} is not base64url") from None
     # One token, one spelling: unused trailing bits would let the same signature be written
     # several ways, and each would be a different token to a deny-list or a cache.
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+    if remainder and _VALUES[segment[-1]] & _UNUSED_BITS[remainder]:
         raise MalformedTokenError(f"malformed token: {part} is not canonical base64url")
-    return raw
+    return binascii.a2b_base64(segment + _PADDING[remainder])
 
 
-def _decode_object(segment: str, part: str) -> dict[str, Any]:
-    raw = _decode_segment(segment, part)
+def _decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict:
+    raw = _decode_segment(segment, part, all_base64url)
     try:
-        value = json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=_refuse_duplicate_names,
-            parse_constant=_refuse_constant,
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        text = raw.decode("utf-8")
+        if text[:1] == "{":
+            value, end = _SCAN(text, 0)
+            if end != len(text):  # trailing whitespace, or more than one value
+                value = _DECODER.decode(text)
+        else:  # leading whitespace, or not an object at all
+            value = _DECODER.decode(text)
+    # The scanner raises StopIteration where a value was expected and none begins.
+    except (UnicodeDecodeError, ValueError, RecursionError, StopIteration):
         raise MalformedTokenError(f"malformed token: {part} is not JSON") from None
-    if not isinstance(value, dict):
+    if not isinstance(value, FrozenDict):
         raise MalformedTokenError(f"malformed token: {part} is not a JSON object")
+    # Counting brackets, even those inside strings, bounds the depth from above: a Cognito
+    # token has a handful, and needs no walk.
+    if text.count("[") + text.count("{") > MAX_NESTING_DEPTH and _too_deep(value, 1):
+        raise MalformedTokenError(f"malformed token: {part} is nested too deeply")
     return value
 
 
-def _refuse_duplicate_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _frozen_object(pairs: list[tuple[str, Any]]) -> FrozenDict:
+    """Build a JSON object read-only, its arrays as tuples (the parser's object hook)."""
+    result = FrozenDict(pairs)
     # Two parsers may keep different copies of a duplicated name; refuse the ambiguity.
-    result = dict(pairs)
     if len(result) != len(pairs):
         raise ValueError("duplicate member name")
+    if list in map(type, result.values()):
+        for name, value in pairs:
+            if type(value) is list:
+                dict.__setitem__(result, name, _frozen_array(value))
     return result
+
+
+def _frozen_array(values: list[Any]) -> tuple[Any, ...]:
+    # Objects inside are frozen already, by the hook; only arrays in arrays are left.
+    if list in map(type, values):
+        return tuple(_frozen_array(value) if type(value) is list else value for value in values)
+    return tuple(values)
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_claim_types(claims: Mapping[str, Any]) -> None:
+# One decoder for every call: building one per call costs more than the parse of a header.
+_DECODER = json.JSONDecoder(object_pairs_hook=_frozen_object, parse_constant=_refuse_constant)
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _too_deep(value: Any, depth: int) -> bool:
+    """Whether ``value``, at nesting level ``depth``, nests beyond the limit."""
+    if depth > MAX_NESTING_DEPTH:
+        return True
+    members = value.values() if isinstance(value, FrozenDict) else value
+    return any(
+        _too_deep(member, depth + 1)
+        for member in members
+        if isinstance(member, (FrozenDict, tuple))
+    )
+
+
+def _check_claim_types(claims: FrozenDict) -> None:
     for name in _TIME_CLAIMS:
         if name in claims and not _is_finite_number(claims[name]):
             raise MalformedTokenError(f"malformed token: {name} must be a number")
     for name in _STRING_CLAIMS:
-        if name in claims and not isinstance(claims[name], str):
+        if name in claims and type(claims[name]) is not str:
             raise MalformedTokenError(f"malformed token: {name} must be a string")
     if "aud" in claims and not _is_str_or_str_list(claims["aud"]):
         raise MalformedTokenError("malformed token: aud must be a string or list of strings")
@@ -156,17 +227,21 @@ def _check_claim_types(claims: Mapping[str, Any]) -> None:
 
 
 def _is_finite_number(value: object) -> bool:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
+    # The parser makes exact ints and floats; a bool is neither here.
+    if type(value) is float:
         return math.isfinite(value)
-    except OverflowError:  # an integer too large for a float: no sane time
-        return False
+    if type(value) is int:
+        try:
+            return math.isfinite(value)
+        except OverflowError:  # an integer too large for a float: no sane time
+            return False
+    return False
 
 
 def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    # The parser turns every JSON array into a tuple.
+    return type(value) is tuple and all(type(item) is str for item in value)
 
 
 def _is_str_or_str_list(value: object) -> bool:
-    return isinstance(value, str) or _is_str_list(value)
+    return type(value) is str or _is_str_list(value)

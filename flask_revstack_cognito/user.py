@@ -8,30 +8,10 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
+from .frozen import FrozenDict as FrozenDict
+from .frozen import freeze as freeze
+
 CUSTOM_PREFIX = "custom:"
-
-
-class FrozenDict(dict[str, Any]):
-    """A ``dict`` that refuses changes: nested claims (``identities``) of a shared user.
-
-    Still a ``dict``, so ``json.dumps`` and ``jsonify`` take it as one.
-    """
-
-    def _refuse(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("verified claims are read-only")
-
-    __setitem__ = __delitem__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
-    __ior__ = _refuse  # type: ignore[assignment]
-
-
-def freeze(value: Any) -> Any:
-    """A deep read-only copy of a JSON value: lists become tuples, objects :class:`FrozenDict`."""
-    if isinstance(value, list):
-        return tuple(freeze(item) for item in value)
-    if isinstance(value, dict):
-        return FrozenDict({name: freeze(item) for name, item in value.items()})
-    return value
 
 
 def username_claim(token_use: object) -> str:
@@ -47,7 +27,7 @@ def resolve_user_id_claim(user_id_claim: str, token_use: object) -> str:
     return username_claim(token_use) if user_id_claim == "username" else user_id_claim
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class CognitoUser:
     """A user whose token passed every check. Read-only.
 
@@ -68,9 +48,18 @@ class CognitoUser:
     def from_claims(cls, claims: Mapping[str, Any], user_id_claim: str = "sub") -> CognitoUser:
         """Wrap verified ``claims``; ``user_id_claim`` names the claim of :attr:`user_id`."""
         # Deeply frozen: one user object serves every request with the same token.
-        frozen = MappingProxyType({name: freeze(value) for name, value in claims.items()})
-        claim = resolve_user_id_claim(user_id_claim, frozen.get("token_use"))
-        return cls(claims=frozen, user_id=str(frozen.get(claim, "")))
+        return cls._from_frozen(
+            FrozenDict({name: freeze(value) for name, value in claims.items()}), user_id_claim
+        )
+
+    @classmethod
+    def _from_frozen(cls, claims: FrozenDict, user_id_claim: str) -> CognitoUser:
+        """Wrap ``claims`` that are already deeply read-only, as the token parser makes them.
+
+        :meta private:
+        """
+        claim = resolve_user_id_claim(user_id_claim, claims.get("token_use"))
+        return cls(claims=MappingProxyType(claims), user_id=str(claims.get(claim, "")))
 
     def __repr__(self) -> str:
         # Only the user id: claim values such as emails stay out of logs.

@@ -1,7 +1,9 @@
 """Token verification: SPEC section 4, steps 2 to 11, in order. Flask-free.
 
-The first failing check decides the error. Signature checks are cached per token (bounded LRU);
-the claim checks (time, issuer, token use, client, user id) run again on every call.
+The first failing check decides the error. Signature checks are cached per token (an LRU bounded
+in entries and in bytes); the claim checks (time, issuer, token use, client, user id) run again
+on every call, and a cached token asks its key cache for its key again, so the keys' TTL and
+their withdrawal apply to it as to any other token.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from joserfc.jws import JWSRegistry
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
+from joserfc.jwk import RSAKey
 
-from .contract import AuthContract
+from .contract import TOKEN_USES, AuthContract
 from .errors import (
     AudienceMismatchError,
     CognitoAuthError,
@@ -27,6 +31,7 @@ from .errors import (
     TokenExpiredError,
     TokenNotYetValidError,
     TokenUseMismatchError,
+    UnknownKeyError,
 )
 from .jwks import Fetcher, JWKSCache, JWKSOptions
 from .tokens import parse_token
@@ -34,48 +39,103 @@ from .user import CognitoUser, resolve_user_id_claim
 
 logger = logging.getLogger("flask_revstack_cognito")
 
-_RS256 = JWSRegistry.algorithms["RS256"]
-_TOKEN_USES = ("id", "access")
+
+class _RS256:
+    """RS256 (RFC 7518, section 3.3: RSASSA-PKCS1-v1_5 with SHA-256) straight on the key.
+
+    The ``cryptography`` key that joserfc holds is used directly: one call per token, no
+    algorithm lookup or key wrapping on the way.
+    """
+
+    # Both are stateless, so one of each serves every thread.
+    _padding = PKCS1v15()
+    _hash = SHA256()
+
+    @classmethod
+    def verify(cls, msg: bytes, sig: bytes, key: RSAKey) -> bool:
+        """Whether ``sig`` is the signature of ``msg`` by ``key``."""
+        try:
+            key.public_key.verify(sig, msg, cls._padding, cls._hash)
+        except InvalidSignature:
+            return False
+        return True
 
 
-@dataclass(frozen=True)
-class _SignedToken:
+_ISSUED_USES = ("id", "access")
+
+#: Default byte budget of the verified-token cache: :data:`TOKEN_CACHE_ENTRY_BYTES` plus
+#: :data:`TOKEN_CACHE_BYTES_PER_CHAR` per token character are counted for each entry.
+TOKEN_CACHE_MAX_BYTES = 64 * 1024 * 1024
+#: Memory counted for one cached token besides its length: the user, its claims, the index.
+TOKEN_CACHE_ENTRY_BYTES = 2048
+#: Memory counted per character of a cached token: the token itself and its decoded claims.
+TOKEN_CACHE_BYTES_PER_CHAR = 2
+
+
+class _SignedToken(NamedTuple):
     """A token whose structure and signature were verified (steps 2 to 6)."""
 
     user: CognitoUser
     kid: str
     key_source: JWKSCache
+    #: The key the signature was checked with: a cached verdict holds for this key only.
+    key: RSAKey
+
+
+def entry_bytes(token: str) -> int:
+    """The memory a cached ``token`` is counted for in the verified-token cache's budget.
+
+    An estimate from above of what :mod:`tracemalloc` measures for a Cognito token.
+    """
+    return TOKEN_CACHE_ENTRY_BYTES + TOKEN_CACHE_BYTES_PER_CHAR * len(token)
 
 
 class _TokenCache:
-    """A bounded, thread-safe LRU of signature-verified tokens, keyed by the whole token."""
+    """A thread-safe LRU of signature-verified tokens, keyed by the whole token.
 
-    def __init__(self, size: int) -> None:
+    Bounded twice: at most ``size`` entries, and at most ``max_bytes`` counted by
+    :func:`entry_bytes`, so that large tokens cannot make a cache of many entries huge.
+    """
+
+    def __init__(self, size: int, max_bytes: int) -> None:
         self._size = size
+        self.max_bytes = max_bytes
+        #: Bytes counted for the entries held now.
+        self.bytes = 0
         self._entries: OrderedDict[str, _SignedToken] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, token: str) -> _SignedToken | None:
-        if not self._size:
-            return None
         with self._lock:
             entry = self._entries.get(token)
-            if entry is None:
-                return None
-            if not entry.key_source.holds(entry.kid):  # its key left the JWKS
-                del self._entries[token]
-                return None
-            self._entries.move_to_end(token)
+            if entry is not None:
+                self._entries.move_to_end(token)
             return entry
 
     def put(self, token: str, entry: _SignedToken) -> None:
-        if not self._size:
+        cost = entry_bytes(token)
+        if not self._size or cost > self.max_bytes:
             return
         with self._lock:
-            self._entries[token] = entry
-            self._entries.move_to_end(token)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            if self._entries.setdefault(token, entry) is not entry:
+                return  # another thread cached it meanwhile
+            self.bytes += cost
+            while len(self._entries) > self._size or self.bytes > self.max_bytes:
+                evicted, _ = self._entries.popitem(last=False)
+                self.bytes -= entry_bytes(evicted)
+
+    def replace(self, token: str, entry: _SignedToken) -> None:
+        """Hold ``entry`` for ``token`` if the token is still cached."""
+        with self._lock:
+            if token in self._entries:
+                self._entries[token] = entry
+
+    def discard(self, token: str, entry: _SignedToken) -> None:
+        """Forget ``token`` if it is still cached as ``entry``."""
+        with self._lock:
+            if self._entries.get(token) is entry:
+                del self._entries[token]
+                self.bytes -= entry_bytes(token)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -91,6 +151,9 @@ class TokenVerifier:
     :param jwks_options: TTL, timeout, cooldown and size limit of the key caches.
     :param fetcher: fetches JWKS documents; HTTP with ``requests`` by default.
     :param token_cache_size: verified-token cache entries; ``0`` disables the cache.
+    :param token_cache_max_bytes: the cache's memory budget (64 MiB by default), counted by
+        :func:`~flask_revstack_cognito.verifier.entry_bytes`;
+        the least recently used tokens leave first when either bound is reached.
     :param clock: seconds since the epoch, for the claims *and* the key caches' timing;
         by default :func:`time.time` for claims and :func:`time.monotonic` for the caches.
     :param jitter: random source of the caches' TTL jitter.
@@ -111,6 +174,7 @@ class TokenVerifier:
         jwks_options: JWKSOptions | None = None,
         fetcher: Fetcher | None = None,
         token_cache_size: int = 1024,
+        token_cache_max_bytes: int = TOKEN_CACHE_MAX_BYTES,
         clock: Callable[[], float] | None = None,
         jitter: Callable[[], float] = random.random,
         on_jwks_refresh: Callable[[str, tuple[str, ...]], None] | None = None,
@@ -130,8 +194,13 @@ class TokenVerifier:
                 on_refresh=_bind(on_jwks_refresh, issuer),
                 on_fetch_failed=_bind(on_jwks_fetch_failed, issuer),
             )
-        self._token_cache = _TokenCache(token_cache_size)
+        self._token_cache = _TokenCache(token_cache_size, token_cache_max_bytes)
         self._issuers = frozenset(contract.issuers)
+        self._leeway = contract.leeway
+        self._client_ids = frozenset(contract.client_ids)
+        self._user_id_claims = {
+            use: resolve_user_id_claim(contract.user_id_claim, use) for use in _ISSUED_USES
+        }
 
     def __repr__(self) -> str:
         return f"<TokenVerifier issuers={list(self.contract.issuers)!r}>"
@@ -154,15 +223,20 @@ class TokenVerifier:
 
         :param token: the bare JWT (no ``Bearer`` prefix).
         :param token_use: ``"id"``, ``"access"`` or ``"any"``; the contract's when ``None``.
+        :raises ValueError: when ``token_use`` is none of those (a programming error).
         :raises CognitoAuthError: the subclass of the first check that failed; an unexpected
             failure is logged with its traceback and raised as ``UNKNOWN_ERROR``.
         """
+        if token_use is None:
+            token_use = self.contract.token_use
+        elif token_use not in TOKEN_USES:
+            raise ValueError(f"token_use must be one of {TOKEN_USES}, got {token_use!r}")
         try:
-            signed = self._token_cache.get(token) if isinstance(token, str) else None
+            signed = self._cached(token) if isinstance(token, str) else None
             if signed is None:
                 signed = self._verify_signature(token)
                 self._token_cache.put(token, signed)
-            self._check_claims(signed.user.claims, token_use or self.contract.token_use)
+            self._check_claims(signed.user.claims, token_use)
         except CognitoAuthError:
             raise
         except Exception:
@@ -170,14 +244,36 @@ class TokenVerifier:
             raise CognitoAuthError() from None
         return signed.user
 
+    def _cached(self, token: str) -> _SignedToken | None:
+        """The cached verdict on ``token``, if its key is still the one it was checked with.
+
+        The key is asked for as for any token, so a cache hit refreshes expired keys and a
+        withdrawn key fails its cached tokens with ``UNKNOWN_KEY``.
+        """
+        entry = self._token_cache.get(token)
+        if entry is None:
+            return None
+        try:
+            key = entry.key_source.get_key(entry.kid)
+        except UnknownKeyError:
+            self._token_cache.discard(token, entry)
+            raise
+        if key is not entry.key:  # the JWKS was fetched again since the token was checked
+            if key.public_key.public_numbers() != entry.key.public_key.public_numbers():
+                self._token_cache.discard(token, entry)  # same kid, other key: check again
+                return None
+            entry = _SignedToken(entry.user, entry.kid, entry.key_source, key)
+            self._token_cache.replace(token, entry)
+        return entry
+
     def _verify_signature(self, token: str) -> _SignedToken:
         parsed = parse_token(token)  # steps 2 and 3
         key_source = self._route(parsed.claims)  # step 4
         key = key_source.get_key(parsed.kid)  # step 5
         if not _RS256.verify(parsed.signing_input, parsed.signature, key):  # step 6
             raise InvalidSignatureError()
-        user = CognitoUser.from_claims(parsed.claims, self.contract.user_id_claim)
-        return _SignedToken(user=user, kid=parsed.kid, key_source=key_source)
+        user = CognitoUser._from_frozen(parsed.claims, self.contract.user_id_claim)
+        return _SignedToken(user=user, kid=parsed.kid, key_source=key_source, key=key)
 
     def _route(self, claims: Mapping[str, Any]) -> JWKSCache:
         if len(self._key_sources) == 1:
@@ -188,36 +284,37 @@ class TokenVerifier:
         return source
 
     def _check_claims(self, claims: Mapping[str, Any], required_use: str) -> None:
-        contract = self.contract
         now = self._clock()
+        leeway = self._leeway
         exp = claims.get("exp")
         if exp is None:
             raise TokenExpiredError("token has no expiry")
-        if exp + contract.leeway <= now:  # step 7
+        if exp + leeway <= now:  # step 7
             raise TokenExpiredError()
-        for name in ("nbf", "iat"):
-            if name in claims and claims[name] - contract.leeway > now:
-                raise TokenNotYetValidError()
+        # The parser refused a null nbf or iat: None means absent.
+        nbf, iat = claims.get("nbf"), claims.get("iat")
+        if (nbf is not None and nbf - leeway > now) or (iat is not None and iat - leeway > now):
+            raise TokenNotYetValidError()
         if claims.get("iss") not in self._issuers:  # step 8
             raise IssuerMismatchError()
         actual_use = claims.get("token_use")  # step 9
-        if actual_use not in _TOKEN_USES or required_use not in ("any", actual_use):
+        if actual_use not in _ISSUED_USES or required_use not in ("any", actual_use):
             raise TokenUseMismatchError(required_use, actual_use)
-        if contract.client_ids and not _client_matches(claims, actual_use, contract.client_ids):
+        client_ids = self._client_ids
+        if client_ids and not _client_matches(claims, actual_use, client_ids):
             raise AudienceMismatchError()  # step 10
-        claim = resolve_user_id_claim(contract.user_id_claim, actual_use)  # step 11
+        claim = self._user_id_claims[actual_use]  # step 11
         if claims.get(claim) in (None, ""):
             raise MissingClaimError(claim)
 
 
-def _client_matches(
-    claims: Mapping[str, Any], token_use: str, client_ids: tuple[str, ...]
-) -> bool:
+def _client_matches(claims: Mapping[str, Any], token_use: str, client_ids: frozenset[str]) -> bool:
     if token_use == "access":
         return claims.get("client_id") in client_ids
     audience = claims.get("aud")
-    audiences = [audience] if isinstance(audience, str) else audience or []
-    return any(member in client_ids for member in audiences)
+    if isinstance(audience, str):
+        return audience in client_ids
+    return audience is not None and not client_ids.isdisjoint(audience)
 
 
 def _bind(
