@@ -1,5 +1,6 @@
-"""Measurements beyond the test suite: verification speed (``python -m benchmarks``, ``make bench``)
-and load with a JWKS outage (``python -m benchmarks.load_outage``, ``make load``).
+"""Measurements beyond the test suite.
 
-See ``docs/performance.rst`` and ``docs/security.rst``.
+Verification speed: ``python -m benchmarks`` (``make bench``). Load with a JWKS outage:
+``python -m benchmarks.load_outage`` (``make load``). See ``docs/performance.rst`` and
+``docs/security.rst``.
 """

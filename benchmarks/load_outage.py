@@ -461,8 +461,8 @@ def _run(
     for thread in threads:
         thread.start()
     time.sleep(max(0.0, outage - time.monotonic()))
-    outage = time.monotonic()
     processes.kill(jwks)
+    outage = time.monotonic()  # from here no JWKS request can be answered (or logged)
     time.sleep(max(0.0, restore - time.monotonic()))
     start_jwks()
     restore = time.monotonic()  # the outage lasts until the new server listens

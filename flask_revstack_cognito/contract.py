@@ -371,3 +371,14 @@ def _check_url(argument: str, url: str) -> None:
 
 def _jwks_example() -> str:
     return "'http://127.0.0.1:5000/us-east-1_Abc123/.well-known/jwks.json'"
+
+
+def check_token_use(token_use: str | None) -> str | None:
+    """Return ``token_use`` when it is ``None`` (the contract's default) or one of ``TOKEN_USES``.
+
+    :raises ValueError: naming the allowed values: a mistake in the calling code, not a bad
+        token (``""`` and ``"ID"`` are not allowed values).
+    """
+    if token_use is not None and token_use not in TOKEN_USES:
+        raise ValueError(f"token_use must be one of {TOKEN_USES} or None, got {token_use!r}")
+    return token_use

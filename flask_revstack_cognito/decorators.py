@@ -23,9 +23,10 @@ from typing import Any, TypeVar, cast, overload
 from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
+from .appstate import AppState, get_extension
 from .authorization import check_requirements
+from .contract import check_token_use
 from .errors import CognitoAuthError, MissingTokenError
-from .extension import AppState, check_token_use, get_extension
 from .locate import locate_token
 from .signals import token_verified, verification_failed
 from .user import CognitoUser

@@ -13,7 +13,7 @@ from .appstate import AppState as AppState
 from .appstate import get_extension as get_extension
 from .cli import cognito_cli
 from .config import DEFAULTS
-from .contract import TOKEN_USES, AuthContract
+from .contract import AuthContract, check_token_use
 from .errors import CognitoAuthError, MalformedTokenError, MissingTokenError
 from .jwks import Fetcher
 from .locate import expected_form_error, token_from_authorization
@@ -193,14 +193,3 @@ class CognitoAuth:
         :raises JWKSUnavailableError: when a JWKS could not be fetched.
         """
         return self.verifier.prefetch()
-
-
-def check_token_use(token_use: str | None) -> str | None:
-    """Return ``token_use`` when it is ``None`` or one of :data:`TOKEN_USES`.
-
-    :meta private:
-    :raises ValueError: naming the allowed values (``""`` is not one of them).
-    """
-    if token_use is not None and token_use not in TOKEN_USES:
-        raise ValueError(f"token_use must be one of {TOKEN_USES} or None, got {token_use!r}")
-    return token_use

@@ -27,7 +27,7 @@ def resolve_user_id_claim(user_id_claim: str, token_use: object) -> str:
     return username_claim(token_use) if user_id_claim == "username" else user_id_claim
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, eq=False)
 class CognitoUser:
     """A user whose token passed every check. Read-only.
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
 from joserfc.jwk import RSAKey
 
-from .contract import TOKEN_USES, AuthContract
+from .contract import AuthContract, check_token_use
 from .errors import (
     AudienceMismatchError,
     CognitoAuthError,
@@ -227,16 +227,13 @@ class TokenVerifier:
         :raises CognitoAuthError: the subclass of the first check that failed; an unexpected
             failure is logged with its traceback and raised as ``UNKNOWN_ERROR``.
         """
-        if token_use is None:
-            token_use = self.contract.token_use
-        elif token_use not in TOKEN_USES:
-            raise ValueError(f"token_use must be one of {TOKEN_USES}, got {token_use!r}")
+        required_use = check_token_use(token_use) or self.contract.token_use
         try:
             signed = self._cached(token) if isinstance(token, str) else None
             if signed is None:
                 signed = self._verify_signature(token)
                 self._token_cache.put(token, signed)
-            self._check_claims(signed.user.claims, token_use)
+            self._check_claims(signed.user.claims, required_use)
         except CognitoAuthError:
             raise
         except Exception:
