@@ -10,10 +10,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from conftest import closed_port_url
+from conftest import FakeClock, closed_port_url
 from joserfc.jwk import RSAKey
 
-from flask_revstack_cognito.jwks import JWKSOptions
+from flask_revstack_cognito.jwks import JWKSCache, JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
 TTL = 100.0
@@ -45,6 +45,23 @@ def padded(body: bytes, size: int) -> bytes:
 
 def modulus(key: RSAKey) -> object:
     return key.as_dict(private=False)["n"]
+
+
+def recording_cache(
+    url: str, clock: FakeClock, options: JWKSOptions = OPTIONS
+) -> tuple[JWKSCache, list[tuple[str, ...]], list[Exception]]:
+    """A cache on the fake clock, with the key ids of each refresh and each fetch failure."""
+    refreshes: list[tuple[str, ...]] = []
+    failures: list[Exception] = []
+    cache = JWKSCache(
+        url,
+        options,
+        clock=clock,
+        jitter=no_jitter,
+        on_refresh=refreshes.append,
+        on_fetch_failed=failures.append,
+    )
+    return cache, refreshes, failures
 
 
 # -- fixtures -------------------------------------------------------------------------------

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 
 import pytest
 from conftest import FakeClock
-from jwks_helpers import COOLDOWN, MAX_BYTES, OPTIONS, TTL, jwks_body, modulus, no_jitter, padded
+from jwks_helpers import (
+    COOLDOWN,
+    MAX_BYTES,
+    OPTIONS,
+    TTL,
+    jwks_body,
+    modulus,
+    no_jitter,
+    padded,
+    recording_cache,
+)
 
 from flask_revstack_cognito import JWKSUnavailableError, UnknownKeyError
 from flask_revstack_cognito.jwks import JWKSCache, JWKSFetchError
@@ -65,23 +75,6 @@ FAULTS = [
     ),
     Fault("oversize-body", body=lambda pool: padded(jwks_body(pool), MAX_BYTES + 1)),
 ]
-
-
-def recording_cache(
-    url: str, clock: FakeClock
-) -> tuple[JWKSCache, list[tuple[str, ...]], list[Exception]]:
-    """A cache on the fake clock, with the key ids of each refresh and each fetch failure."""
-    refreshes: list[tuple[str, ...]] = []
-    failures: list[Exception] = []
-    cache = JWKSCache(
-        url,
-        OPTIONS,
-        clock=clock,
-        jitter=no_jitter,
-        on_refresh=refreshes.append,
-        on_fetch_failed=failures.append,
-    )
-    return cache, refreshes, failures
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])

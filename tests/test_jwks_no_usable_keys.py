@@ -18,6 +18,7 @@ from conftest import FakeClock
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from joserfc.jwk import ECKey, OctKey
+from jwks_helpers import recording_cache
 
 from flask_revstack_cognito import (
     CognitoAuth,
@@ -26,7 +27,7 @@ from flask_revstack_cognito import (
     jwks_fetch_failed,
     login_required,
 )
-from flask_revstack_cognito.jwks import JWKSCache, JWKSFetchError, JWKSOptions
+from flask_revstack_cognito.jwks import JWKSFetchError, JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool, b64url
 
 TTL = 100.0
@@ -79,22 +80,6 @@ def server(pool: LocalUserPool) -> Iterator[JWKSServer]:
         yield served
 
 
-def recording_cache(
-    url: str, clock: FakeClock
-) -> tuple[JWKSCache, list[tuple[str, ...]], list[Exception]]:
-    refreshes: list[tuple[str, ...]] = []
-    failures: list[Exception] = []
-    cache = JWKSCache(
-        url,
-        OPTIONS,
-        clock=clock,
-        jitter=lambda: 0.0,
-        on_refresh=refreshes.append,
-        on_fetch_failed=failures.append,
-    )
-    return cache, refreshes, failures
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_no_usable_key_with_held_keys_keeps_them_like_an_html_body(
     case: str,
@@ -103,7 +88,7 @@ def test_no_usable_key_with_held_keys_keeps_them_like_an_html_body(
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    cache, refreshes, failures = recording_cache(server.url, clock)
+    cache, refreshes, failures = recording_cache(server.url, clock, OPTIONS)
     old_kid = pool.kid
     held = cache.get_key(old_kid)
     pool.rotate_key(keep_old=False)
@@ -133,7 +118,7 @@ def test_no_usable_key_with_held_keys_keeps_them_like_an_html_body(
 def test_no_usable_key_without_held_keys_is_network_error(
     case: str, server: JWKSServer, pool: LocalUserPool, clock: FakeClock
 ) -> None:
-    cache, refreshes, failures = recording_cache(server.url, clock)
+    cache, refreshes, failures = recording_cache(server.url, clock, OPTIONS)
     server.fail_with(200, body_for(case, pool))
 
     with pytest.raises(JWKSUnavailableError) as caught:
@@ -149,7 +134,7 @@ def test_no_usable_key_without_held_keys_is_network_error(
 def test_no_usable_key_names_the_reason(
     server: JWKSServer, pool: LocalUserPool, clock: FakeClock
 ) -> None:
-    cache, _, failures = recording_cache(server.url, clock)
+    cache, _, failures = recording_cache(server.url, clock, OPTIONS)
     server.fail_with(200, b'{"keys": []}')
     with pytest.raises(JWKSUnavailableError):
         cache.get_key(pool.kid)

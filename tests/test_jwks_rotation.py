@@ -15,19 +15,15 @@ from collections.abc import Iterator
 import pytest
 from conftest import FakeClock
 from flask import Flask
+from jwks_helpers import COOLDOWN, TTL, no_jitter
 
 from flask_revstack_cognito import CognitoAuth, UnknownKeyError, login_required
 from flask_revstack_cognito.jwks import JWKSCache, JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
-TTL = 100.0
-COOLDOWN = 10.0
+# A longer timeout than jwks_helpers.OPTIONS: these tests fetch real keys, they inject no fault.
 OPTIONS = JWKSOptions(ttl=TTL, timeout=2.0, refresh_cooldown=COOLDOWN)
 THREADS = 8
-
-
-def no_jitter() -> float:
-    return 0.0
 
 
 @pytest.fixture
