@@ -65,7 +65,8 @@ mutate: install
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut export-cicd-stats
 	@$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
-		print('score', round(100 * (s['killed'] + s['timeout']) / (s['total'] - s['skipped']), 1), s)"
+		dead = s['killed'] + s['timeout']; seen = dead + s['survived'] + s['no_tests'] + s['suspicious']; \
+		print(f'mutation score {100 * dead / seen:.1f}% ({dead} of {seen} killed, {s[\"total\"]} mutants)')"
 	@echo "survivors (equivalent ones, with their reasons: tests/mutation-equivalents.md):"
 	$(BIN)/mutmut results
 
