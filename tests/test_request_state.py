@@ -8,10 +8,7 @@ reach another request, even when an app context pushed by hand spans both.
 
 from __future__ import annotations
 
-import inspect
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -217,10 +214,21 @@ def app_and_pool(user_pool: LocalUserPool) -> tuple[Flask, LocalUserPool]:
     return make_app(user_pool), user_pool
 
 
-def _lock_line() -> int:
-    lines, start = inspect.getsourcelines(decorators._Check.run)
-    (index,) = [i for i, line in enumerate(lines) if "state.lock" in line]
-    return start + index
+class _WatchedLock:
+    """The request state's lock, telling when a second thread has to wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.contended = threading.Event()
+
+    def __enter__(self) -> _WatchedLock:
+        if not self._lock.acquire(blocking=False):  # another thread holds it: this one waits
+            self.contended.set()
+            self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
 
 
 def test_a_thread_of_the_request_waits_for_the_verification_in_progress(
@@ -228,26 +236,23 @@ def test_a_thread_of_the_request_waits_for_the_verification_in_progress(
 ) -> None:
     """While the request's thread verifies (here: fetching the keys), a copied context that
     checks the same request waits for that outcome instead of verifying a second time."""
-    lock_line = _lock_line()
+    locks: list[_WatchedLock] = []
+
+    class WatchedState(decorators._RequestState):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lock = _WatchedLock()  # type: ignore[assignment]
+            locks.append(self.lock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decorators, "_RequestState", WatchedState)
     copied_started = threading.Event()
     copied: list[threading.Thread] = []
 
-    def blocked_at_the_lock(thread: threading.Thread) -> bool:
-        frame = sys._current_frames().get(thread.ident or -1)
-        return (
-            frame is not None
-            and frame.f_code is decorators._Check.run.__code__
-            and frame.f_lineno == lock_line
-        )
-
     def fetch(url: str, *, timeout: float, max_bytes: int) -> bytes:
-        # Runs in the request's thread, inside its verification: hold it until the copied
-        # context is waiting for the same request's outcome.
+        # Runs inside the request thread's verification: hold it until the copied context is
+        # waiting for the same request's outcome.
         copied_started.set()
-        deadline = time.monotonic() + JOIN_TIMEOUT
-        while not blocked_at_the_lock(copied[0]):
-            assert time.monotonic() < deadline, "the copied context never waited"
-            time.sleep(0.001)
+        assert locks[0].contended.wait(JOIN_TIMEOUT), "the copied context never waited"
         return user_pool.fetcher(url, timeout=timeout, max_bytes=max_bytes)
 
     app = make_app(user_pool, fetcher=fetch)
