@@ -246,3 +246,19 @@ def test_a_repeated_token_meets_the_requirements_it_met_before(
     # A refusal is checked each time; the latest user that passed is remembered.
     assert checked == ["admin", "member", "member"]
     assert ran == ["data", "data", "data"]
+
+
+def test_groups_are_any_of_unless_all_groups(user_pool: LocalUserPool) -> None:
+    def any_of() -> None:
+        verify_request(groups=["admins", "auditors"])
+
+    def all_of() -> None:
+        verify_request(groups=["admins", "auditors"], all_groups=True)
+
+    for guard, expected in ((any_of, 200), (all_of, 403)):
+        app, _ = make_app(user_pool, guard)
+        token = user_pool.id_token(groups=["admins"])
+        assert app.test_client().get("/bp/data", headers=bearer(token)).status_code == expected
+    app, _ = make_app(user_pool, login_guard(groups=["admins", "auditors"]))
+    token = user_pool.id_token(groups=["auditors"])
+    assert app.test_client().get("/bp/data", headers=bearer(token)).status_code == 200

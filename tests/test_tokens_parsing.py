@@ -331,3 +331,14 @@ def test_the_remembered_headers_are_bounded(pool: LocalUserPool) -> None:
         header = json.dumps({"kid": pool.kid, "alg": "RS256", "n": number})
         assert parse_token(signed(pool, claims_text(pool), header)).header["n"] == number
         assert len(tokens_module._GOOD_HEADERS) <= 64
+
+
+@pytest.mark.parametrize("kind", ["arrays", "objects"])
+def test_the_depth_walk_accepts_the_limit_itself(
+    verifier: TokenVerifier, pool: LocalUserPool, kind: str
+) -> None:
+    # More brackets in all than the limit, so the depth walk runs (not only the bracket count),
+    # and the deepest member reaches exactly level 32: accepted.
+    extra = f'"deep": {_nested(kind, 31)}, "wide": [[1], [2], {{"a": [3]}}]'
+    token = signed(pool, claims_text(pool, extra))
+    assert verifier.verify(token).claims["wide"][2]["a"] == (3,)
