@@ -59,6 +59,8 @@ _STRING_CLAIMS = (
     "jti",
 )
 _TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
+# Integers this small are finite as floats: no need to convert them.
+_SAFE_INT = 2**63
 
 
 class ParsedToken(NamedTuple):
@@ -214,15 +216,22 @@ def _too_deep(value: Any, depth: int) -> bool:
 
 
 def _check_claim_types(claims: FrozenDict) -> None:
+    # One lookup per claim: an absent claim gets a default of the right type, a JSON null
+    # (None) does not.
+    get = claims.get
     for name in _TIME_CLAIMS:
-        if name in claims and not _is_finite_number(claims[name]):
+        value = get(name, 0)
+        # Most times are plain ints of a sane size; anything else takes the exact test.
+        if type(value) is int and -_SAFE_INT < value < _SAFE_INT:
+            continue
+        if not _is_finite_number(value):
             raise MalformedTokenError(f"malformed token: {name} must be a number")
     for name in _STRING_CLAIMS:
-        if name in claims and type(claims[name]) is not str:
+        if type(get(name, "")) is not str:
             raise MalformedTokenError(f"malformed token: {name} must be a string")
-    if "aud" in claims and not _is_str_or_str_list(claims["aud"]):
+    if not _is_str_or_str_list(get("aud", "")):
         raise MalformedTokenError("malformed token: aud must be a string or list of strings")
-    if "cognito:groups" in claims and not _is_str_list(claims["cognito:groups"]):
+    if not _is_str_list(get("cognito:groups", ())):
         raise MalformedTokenError("malformed token: cognito:groups must be a list of strings")
 
 

@@ -53,13 +53,20 @@ class CognitoUser:
         )
 
     @classmethod
-    def _from_frozen(cls, claims: FrozenDict, user_id_claim: str) -> CognitoUser:
+    def _from_frozen(
+        cls, claims: FrozenDict, user_id_claim: str, claim: str | None = None
+    ) -> CognitoUser:
         """Wrap ``claims`` that are already deeply read-only, as the token parser makes them.
 
         :meta private:
+        :param claim: the claim of the user id when the caller resolved it already.
         """
-        claim = resolve_user_id_claim(user_id_claim, claims.get("token_use"))
-        return cls(claims=MappingProxyType(claims), user_id=str(claims.get(claim, "")))
+        if claim is None:
+            claim = resolve_user_id_claim(user_id_claim, claims.get("token_use"))
+        user = object.__new__(cls)
+        # What the frozen dataclass's __init__ does, without its per-field setattr calls.
+        user.__dict__.update(claims=MappingProxyType(claims), user_id=str(claims.get(claim, "")))
+        return user
 
     def __repr__(self) -> str:
         # Only the user id: claim values such as emails stay out of logs.
