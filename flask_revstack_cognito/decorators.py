@@ -50,10 +50,11 @@ _last_app: tuple[weakref.ref[Flask], weakref.ref[AppState]] | None = None
 class _RequestState:
     """What this request learned about its token (kept on the request object)."""
 
-    #: The user, set once every check of the latest check passed.
-    user: CognitoUser | None = None
+    __slots__ = ("_unsent", "lock", "outcomes", "user")
 
     def __init__(self) -> None:
+        #: The user, set once every check of the latest check passed.
+        self.user: CognitoUser | None = None
         #: Outcome of locating and verifying the token, per required token use.
         self.outcomes: dict[str, CognitoUser | CognitoAuthError] = {}
         # Threads of one request (copy_current_request_context) share this state. Reentrant:
