@@ -156,8 +156,9 @@ def _decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict
     raw = _decode_segment(segment, part, all_base64url)
     try:
         text = raw.decode("utf-8")
+        arrays = text.count("[")  # counted in strings too: an upper bound
         if text[:1] == "{":
-            value, end = _SCAN(text, 0)
+            value, end = (_SCAN if arrays else _SCAN_FLAT)(text, 0)
             if end != len(text):  # trailing whitespace, or more than one value
                 value = _DECODER.decode(text)
         else:  # leading whitespace, or not an object at all
@@ -169,7 +170,7 @@ def _decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict
         raise MalformedTokenError(f"malformed token: {part} is not a JSON object")
     # Counting brackets, even those inside strings, bounds the depth from above: a Cognito
     # token has a handful, and needs no walk.
-    if text.count("[") + text.count("{") > MAX_NESTING_DEPTH and _too_deep(value, 1):
+    if arrays + text.count("{") > MAX_NESTING_DEPTH and _too_deep(value, 1):
         raise MalformedTokenError(f"malformed token: {part} is nested too deeply")
     return value
 
@@ -187,6 +188,14 @@ def _frozen_object(pairs: list[tuple[str, Any]]) -> FrozenDict:
     return result
 
 
+def _flat_frozen_object(pairs: list[tuple[str, Any]]) -> FrozenDict:
+    """:func:`_frozen_object` for a text without arrays: nothing to turn into tuples."""
+    result = FrozenDict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate member name")
+    return result
+
+
 def _frozen_array(values: list[Any]) -> tuple[Any, ...]:
     # Objects inside are frozen already, by the hook; only arrays in arrays are left.
     if list in map(type, values):
@@ -201,6 +210,10 @@ def _refuse_constant(name: str) -> Any:
 # One decoder for every call: building one per call costs more than the parse of a header.
 _DECODER = json.JSONDecoder(object_pairs_hook=_frozen_object, parse_constant=_refuse_constant)
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+# For a text without any "[" (most access tokens): its objects need no array conversion.
+_SCAN_FLAT: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(  # type: ignore[attr-defined]
+    object_pairs_hook=_flat_frozen_object, parse_constant=_refuse_constant
+).scan_once
 
 
 def _too_deep(value: Any, depth: int) -> bool:
