@@ -95,12 +95,13 @@ def parse_token(token: object) -> ParsedToken:
         raise MalformedTokenError("malformed token: too large")
     # A character beyond ASCII becomes "?", which no segment may hold; "." stays a separator.
     raw = token.encode("ascii", "replace")
-    if raw.count(b".") != 2:
-        raise MalformedTokenError("malformed token: expected three segments")
     # One pass maps base64url to standard base64 and every other character to "*".
     mapped = raw.translate(_TO_STANDARD)
+    segments = mapped.split(b".")
+    if len(segments) != 3:
+        raise MalformedTokenError("malformed token: expected three segments")
     all_base64url = b"*" not in mapped
-    header_segment, payload_segment, signature_segment = mapped.split(b".")
+    header_segment, payload_segment, signature_segment = segments
     # A pool signs every token with the same few headers: one that passed every check is
     # remembered by its exact text (the mapping of the alphabet is one-to-one).
     header = _GOOD_HEADERS.get(header_segment)

@@ -280,13 +280,14 @@ class TokenVerifier:
     def _verify_signature(self, token: str) -> _SignedToken:
         parsed = parse_token(token)  # steps 2 and 3
         key_source = self._route(parsed.claims)  # step 4
-        key = key_source.get_key(parsed.kid)  # step 5
+        kid: str = parsed.header["kid"]  # the parser checked it is a non-empty str
+        key = key_source.get_key(kid)  # step 5
         if not _RS256.verify(parsed.signing_input, parsed.signature, key):  # step 6
             raise InvalidSignatureError()
         claims = parsed.claims
         claim = self._user_id_claims.get(claims.get("token_use"))  # type: ignore[arg-type]
         user = CognitoUser._from_frozen(claims, self.contract.user_id_claim, claim)
-        return _SignedToken(user, parsed.kid, key_source, key, set())
+        return _SignedToken(user, kid, key_source, key, set())
 
     def _route(self, claims: Mapping[str, Any]) -> JWKSCache:
         if self._only_source is not None:
