@@ -183,9 +183,8 @@ def _frozen_object(pairs: list[tuple[str, Any]]) -> FrozenDict:
     if len(result) != len(pairs):
         raise ValueError("duplicate member name")
     if list in map(type, result.values()):
-        for name, value in pairs:
-            if type(value) is list:
-                dict.__setitem__(result, name, _frozen_array(value))
+        for name in [name for name, value in pairs if type(value) is list]:
+            dict.__setitem__(result, name, _frozen_array(result[name]))
     return result
 
 

@@ -110,11 +110,13 @@ class _TokenCache:
         self._lock = threading.Lock()
 
     def get(self, token: str) -> _SignedToken | None:
-        with self._lock:
-            entry = self._entries.get(token)
-            if entry is not None:
-                self._entries.move_to_end(token)
-            return entry
+        # One C call, atomic under the GIL: a miss (every new token) takes no lock.
+        entry = self._entries.get(token)
+        if entry is not None:
+            with self._lock:
+                if token in self._entries:  # not evicted meanwhile
+                    self._entries.move_to_end(token)
+        return entry
 
     def put(self, token: str, entry: _SignedToken) -> None:
         cost = entry_bytes(token)
