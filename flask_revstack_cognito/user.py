@@ -63,10 +63,9 @@ class CognitoUser:
         """
         if claim is None:
             claim = resolve_user_id_claim(user_id_claim, claims.get("token_use"))
-        user = object.__new__(cls)
-        # What the frozen dataclass's __init__ does, without its per-field setattr calls.
-        user.__dict__.update(claims=MappingProxyType(claims), user_id=str(claims.get(claim, "")))
-        return user
+        # The dataclass's own __init__: its instances share their attribute names, which a
+        # faster __dict__.update would not (about 150 bytes more per cached user).
+        return cls(claims=MappingProxyType(claims), user_id=str(claims.get(claim, "")))
 
     def __repr__(self) -> str:
         # Only the user id: claim values such as emails stay out of logs.
