@@ -463,6 +463,7 @@ def _run(
     time.sleep(max(0.0, outage - time.monotonic()))
     processes.kill(jwks)
     outage = time.monotonic()  # from here no JWKS request can be answered (or logged)
+    answered_before = len(jwks_log.read_text().splitlines())  # the first server's, all of them
     time.sleep(max(0.0, restore - time.monotonic()))
     start_jwks()
     restore = time.monotonic()  # the outage lasts until the new server listens
@@ -482,7 +483,12 @@ def _run(
         outcomes=[outcome for outcomes in results for outcome in outcomes],
         workers=workers,
         booted_workers=len(re.findall(r"Booting worker with pid", log_text)),
-        served_fetches=[(t - wall_offset, w) for t, w in _read_jwks_log(jwks_log)],
+        # A fetch the restarted server answered belongs to the restore, even when it came
+        # before this thread (slowed by the client threads) noted the restore's time.
+        served_fetches=[
+            (t - wall_offset if number < answered_before else max(t - wall_offset, restore), w)
+            for number, (t, w) in enumerate(_read_jwks_log(jwks_log))
+        ],
         failed_fetches=failed,
         # The package's errors (with time and pid), and gunicorn's own ("[ERROR]", "[CRITICAL]").
         error_lines=re.findall(

@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import threading
 import weakref
+from _thread import RLock
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
@@ -50,22 +50,20 @@ _last_app: tuple[weakref.ref[Flask], weakref.ref[AppState]] | None = None
 class _RequestState:
     """What this request learned about its token (kept on the request object)."""
 
-    #: The user, set once every check of the latest check passed.
-    user: CognitoUser | None = None
+    __slots__ = ("lock", "outcomes", "unsent", "user")
 
     def __init__(self) -> None:
+        #: The user, set once every check of the latest check passed.
+        self.user: CognitoUser | None = None
         #: Outcome of locating and verifying the token, per required token use.
         self.outcomes: dict[str, CognitoUser | CognitoAuthError] = {}
         # Threads of one request (copy_current_request_context) share this state. Reentrant:
         # a jwks_refreshed receiver, run during a verification, may check the request too.
-        self.lock = threading.RLock()
+        self.lock = RLock()  # the C lock itself: threading.RLock is a Python wrapper
         # The signals not sent yet: True for token_verified, False for verification_failed.
-        self._unsent = {True: True, False: True}
-
-    def first_signal(self, *, success: bool) -> bool:
-        """Whether this is the request's first success (or failure) signal; marks it sent."""
-        # dict.pop is atomic: of several threads of the request, exactly one gets the key.
-        return self._unsent.pop(success, False)
+        # Each is taken with dict.pop, which is atomic: of several threads of the request,
+        # exactly one gets the key, and so sends the signal.
+        self.unsent = {True: True, False: True}
 
 
 def _get_current_user() -> CognitoUser | None:
@@ -288,7 +286,10 @@ class _Check:
     def run(self, req: Request) -> CognitoUser | None:
         """Run the check on ``req``, sharing the outcomes of the request's earlier checks."""
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        app_state = _app_state(app)
+        last = _last_app
+        # Most of the time the app of the previous check: its state, without a call.
+        if last is None or last[0]() is not app or (app_state := last[1]()) is None:
+            app_state = _app_state(app)
         state: _RequestState | None = req.__dict__.get(_STATE_KEY)
         if state is None:
             state = req.__dict__.setdefault(_STATE_KEY, _RequestState())
@@ -318,23 +319,21 @@ class _Check:
                     self._passed = weakref.ref(outcome)
         except CognitoAuthError as error:
             state.user = None  # every check must pass, including those that ran earlier
-            if state.first_signal(success=False):
+            if state.unsent.pop(False, False):  # the request's first failure
                 logger.info("request refused: %s (%r)", error.code, req.path)
                 verification_failed.send(app, error=error)
             raise
         state.user = outcome
         # A signal with no receiver at all has nothing to do: skip the send.
-        if state.first_signal(success=True) and token_verified.receivers:
+        if state.unsent.pop(True, False) and token_verified.receivers:
             token_verified.send(app, user=outcome)
         return outcome
 
 
 def _app_state(app: Flask) -> AppState:
+    # Only when the app is not the previous check's (run looks there first). While the app
+    # lives, CognitoAuth keeps its state alive.
     global _last_app
-    last = _last_app
-    # While the app lives, CognitoAuth keeps its state alive.
-    if last is not None and last[0]() is app and (cached := last[1]()) is not None:
-        return cached
     _, app_state = get_extension(app)
     _last_app = (weakref.ref(app), weakref.ref(app_state))
     return app_state

@@ -52,6 +52,8 @@ class CognitoAuth:
     def __init__(self, app: Flask | None = None, *, fetcher: Fetcher | None = None) -> None:
         self._fetcher = fetcher
         self._states: weakref.WeakKeyDictionary[Flask, AppState] = weakref.WeakKeyDictionary()
+        # The app of the latest lookup and its state, both weak: most processes serve one app.
+        self._last: tuple[weakref.ref[Flask], weakref.ref[AppState]] | None = None
         if app is not None:
             self.init_app(app)
 
@@ -120,13 +122,18 @@ class CognitoAuth:
         """
         if app is None:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
+        last = self._last
+        if last is not None and last[0]() is app and (state := last[1]()) is not None:
+            return state
         try:
-            return self._states[app]
+            state = self._states[app]
         except KeyError:
             raise RuntimeError(
                 f"CognitoAuth was not initialised for the app {app.name!r}: call "
                 "auth.init_app(app) in your app factory."
             ) from None
+        self._last = (weakref.ref(app), weakref.ref(state))
+        return state
 
     @property
     def contract(self) -> AuthContract:
@@ -150,10 +157,11 @@ class CognitoAuth:
         :raises ValueError: when ``token_use`` is not one of the three values (a mistake in
             the calling code, not a bad token).
         """
-        check_token_use(token_use)
         if not isinstance(token, str):
+            check_token_use(token_use)  # a bad token_use is a ValueError before anything
             raise MalformedTokenError()
-        return self.verifier.verify(token, token_use=token_use)
+        # The verifier checks token_use before anything else, too.
+        return self.state().verifier.verify(token, token_use=token_use)
 
     def validate(self, authorization: str | None, *, token_use: str | None = None) -> AuthSession:
         """Validate a raw ``Authorization`` value (any case of ``Bearer``) or a bare token.

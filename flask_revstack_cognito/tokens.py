@@ -59,6 +59,8 @@ _STRING_CLAIMS = (
     "jti",
 )
 _TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
+# Integers this small are finite as floats: no need to convert them.
+_SAFE_INT = 2**63
 
 
 class ParsedToken(NamedTuple):
@@ -93,12 +95,13 @@ def parse_token(token: object) -> ParsedToken:
         raise MalformedTokenError("malformed token: too large")
     # A character beyond ASCII becomes "?", which no segment may hold; "." stays a separator.
     raw = token.encode("ascii", "replace")
-    if raw.count(b".") != 2:
-        raise MalformedTokenError("malformed token: expected three segments")
     # One pass maps base64url to standard base64 and every other character to "*".
     mapped = raw.translate(_TO_STANDARD)
+    segments = mapped.split(b".")
+    if len(segments) != 3:
+        raise MalformedTokenError("malformed token: expected three segments")
     all_base64url = b"*" not in mapped
-    header_segment, payload_segment, signature_segment = mapped.split(b".")
+    header_segment, payload_segment, signature_segment = segments
     # A pool signs every token with the same few headers: one that passed every check is
     # remembered by its exact text (the mapping of the alphabet is one-to-one).
     header = _GOOD_HEADERS.get(header_segment)
@@ -154,8 +157,9 @@ def _decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict
     raw = _decode_segment(segment, part, all_base64url)
     try:
         text = raw.decode("utf-8")
+        arrays = text.count("[")  # counted in strings too: an upper bound
         if text[:1] == "{":
-            value, end = _SCAN(text, 0)
+            value, end = (_SCAN if arrays else _SCAN_FLAT)(text, 0)
             if end != len(text):  # trailing whitespace, or more than one value
                 value = _DECODER.decode(text)
         else:  # leading whitespace, or not an object at all
@@ -167,7 +171,7 @@ def _decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict
         raise MalformedTokenError(f"malformed token: {part} is not a JSON object")
     # Counting brackets, even those inside strings, bounds the depth from above: a Cognito
     # token has a handful, and needs no walk.
-    if text.count("[") + text.count("{") > MAX_NESTING_DEPTH and _too_deep(value, 1):
+    if arrays + text.count("{") > MAX_NESTING_DEPTH and _too_deep(value, 1):
         raise MalformedTokenError(f"malformed token: {part} is nested too deeply")
     return value
 
@@ -179,9 +183,16 @@ def _frozen_object(pairs: list[tuple[str, Any]]) -> FrozenDict:
     if len(result) != len(pairs):
         raise ValueError("duplicate member name")
     if list in map(type, result.values()):
-        for name, value in pairs:
-            if type(value) is list:
-                dict.__setitem__(result, name, _frozen_array(value))
+        for name in [name for name, value in pairs if type(value) is list]:
+            dict.__setitem__(result, name, _frozen_array(result[name]))
+    return result
+
+
+def _flat_frozen_object(pairs: list[tuple[str, Any]]) -> FrozenDict:
+    """:func:`_frozen_object` for a text without arrays: nothing to turn into tuples."""
+    result = FrozenDict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate member name")
     return result
 
 
@@ -199,6 +210,10 @@ def _refuse_constant(name: str) -> Any:
 # One decoder for every call: building one per call costs more than the parse of a header.
 _DECODER = json.JSONDecoder(object_pairs_hook=_frozen_object, parse_constant=_refuse_constant)
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+# For a text without any "[" (most access tokens): its objects need no array conversion.
+_SCAN_FLAT: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(  # type: ignore[attr-defined]
+    object_pairs_hook=_flat_frozen_object, parse_constant=_refuse_constant
+).scan_once
 
 
 def _too_deep(value: Any, depth: int) -> bool:
@@ -214,15 +229,22 @@ def _too_deep(value: Any, depth: int) -> bool:
 
 
 def _check_claim_types(claims: FrozenDict) -> None:
+    # One lookup per claim: an absent claim gets a default of the right type, a JSON null
+    # (None) does not.
+    get = claims.get
     for name in _TIME_CLAIMS:
-        if name in claims and not _is_finite_number(claims[name]):
+        value = get(name, 0)
+        # Most times are plain ints of a sane size; anything else takes the exact test.
+        if type(value) is int and -_SAFE_INT < value < _SAFE_INT:
+            continue
+        if not _is_finite_number(value):
             raise MalformedTokenError(f"malformed token: {name} must be a number")
     for name in _STRING_CLAIMS:
-        if name in claims and type(claims[name]) is not str:
+        if type(get(name, "")) is not str:
             raise MalformedTokenError(f"malformed token: {name} must be a string")
-    if "aud" in claims and not _is_str_or_str_list(claims["aud"]):
+    if not _is_str_or_str_list(get("aud", "")):
         raise MalformedTokenError("malformed token: aud must be a string or list of strings")
-    if "cognito:groups" in claims and not _is_str_list(claims["cognito:groups"]):
+    if not _is_str_list(get("cognito:groups", ())):
         raise MalformedTokenError("malformed token: cognito:groups must be a list of strings")
 
 

@@ -1,9 +1,11 @@
 """Token verification: SPEC section 4, steps 2 to 11, in order. Flask-free.
 
 The first failing check decides the error. Signature checks are cached per token (an LRU bounded
-in entries and in bytes); the claim checks (time, issuer, token use, client, user id) run again
-on every call, and a cached token asks its key cache for its key again, so the keys' TTL and
-their withdrawal apply to it as to any other token.
+in entries and in bytes); the time checks run again on every call, and a cached token asks its
+key cache for its key again, so the keys' TTL and their withdrawal apply to it as to any other
+token. The other claim checks (issuer, token use, client, user id) depend on nothing but the
+claims, the contract and the required token use: a cached token remembers the uses it passed
+them for, and runs them again for any other use.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
 from joserfc.jwk import RSAKey
 
-from .contract import AuthContract, check_token_use
+from .contract import TOKEN_USES, AuthContract, check_token_use
 from .errors import (
     AudienceMismatchError,
     CognitoAuthError,
@@ -80,6 +82,9 @@ class _SignedToken(NamedTuple):
     key_source: JWKSCache
     #: The key the signature was checked with: a cached verdict holds for this key only.
     key: RSAKey
+    #: The required token uses whose static claim checks (steps 8 to 11) the claims passed.
+    #: A list: at most three short names, and a quarter of an empty set's memory.
+    passed: list[str]
 
 
 def entry_bytes(token: str) -> int:
@@ -106,11 +111,13 @@ class _TokenCache:
         self._lock = threading.Lock()
 
     def get(self, token: str) -> _SignedToken | None:
-        with self._lock:
-            entry = self._entries.get(token)
-            if entry is not None:
-                self._entries.move_to_end(token)
-            return entry
+        # One C call, atomic under the GIL: a miss (every new token) takes no lock.
+        entry = self._entries.get(token)
+        if entry is not None:
+            with self._lock:
+                if token in self._entries:  # not evicted meanwhile
+                    self._entries.move_to_end(token)
+        return entry
 
     def put(self, token: str, entry: _SignedToken) -> None:
         cost = entry_bytes(token)
@@ -201,6 +208,9 @@ class TokenVerifier:
         self._user_id_claims = {
             use: resolve_user_id_claim(contract.user_id_claim, use) for use in _ISSUED_USES
         }
+        self._token_use = contract.token_use
+        sources = list(self._key_sources.values())
+        self._only_source = sources[0] if len(sources) == 1 else None
 
     def __repr__(self) -> str:
         return f"<TokenVerifier issuers={list(self.contract.issuers)!r}>"
@@ -227,13 +237,20 @@ class TokenVerifier:
         :raises CognitoAuthError: the subclass of the first check that failed; an unexpected
             failure is logged with its traceback and raised as ``UNKNOWN_ERROR``.
         """
-        required_use = check_token_use(token_use) or self.contract.token_use
+        # check_token_use raises for a value that is not one of TOKEN_USES, before any check.
+        required_use = token_use if token_use in TOKEN_USES else None
+        if required_use is None:
+            required_use = check_token_use(token_use) or self._token_use
         try:
             signed = self._cached(token) if isinstance(token, str) else None
             if signed is None:
                 signed = self._verify_signature(token)
                 self._token_cache.put(token, signed)
-            self._check_claims(signed.user.claims, required_use)
+            claims = signed.user.claims
+            self._check_time(claims)  # step 7, on every call
+            if required_use not in signed.passed:
+                self._check_static(claims, required_use)  # steps 8 to 11
+                signed.passed.append(required_use)  # atomic; a race may add it twice
         except CognitoAuthError:
             raise
         except Exception:
@@ -259,28 +276,31 @@ class TokenVerifier:
             if key.public_key.public_numbers() != entry.key.public_key.public_numbers():
                 self._token_cache.discard(token, entry)  # same kid, other key: check again
                 return None
-            entry = _SignedToken(entry.user, entry.kid, entry.key_source, key)
+            entry = entry._replace(key=key)
             self._token_cache.replace(token, entry)
         return entry
 
     def _verify_signature(self, token: str) -> _SignedToken:
         parsed = parse_token(token)  # steps 2 and 3
         key_source = self._route(parsed.claims)  # step 4
-        key = key_source.get_key(parsed.kid)  # step 5
+        kid: str = parsed.header["kid"]  # the parser checked it is a non-empty str
+        key = key_source.get_key(kid)  # step 5
         if not _RS256.verify(parsed.signing_input, parsed.signature, key):  # step 6
             raise InvalidSignatureError()
-        user = CognitoUser._from_frozen(parsed.claims, self.contract.user_id_claim)
-        return _SignedToken(user=user, kid=parsed.kid, key_source=key_source, key=key)
+        claims = parsed.claims
+        claim = self._user_id_claims.get(claims.get("token_use"))  # type: ignore[arg-type]
+        user = CognitoUser._from_frozen(claims, self.contract.user_id_claim, claim)
+        return _SignedToken(user, kid, key_source, key, [])
 
     def _route(self, claims: Mapping[str, Any]) -> JWKSCache:
-        if len(self._key_sources) == 1:
-            return next(iter(self._key_sources.values()))
+        if self._only_source is not None:
+            return self._only_source
         source = self._key_sources.get(claims.get("iss"))  # type: ignore[arg-type]
         if source is None:
             raise IssuerMismatchError()
         return source
 
-    def _check_claims(self, claims: Mapping[str, Any], required_use: str) -> None:
+    def _check_time(self, claims: Mapping[str, Any]) -> None:
         now = self._clock()
         leeway = self._leeway
         exp = claims.get("exp")
@@ -292,6 +312,8 @@ class TokenVerifier:
         nbf, iat = claims.get("nbf"), claims.get("iat")
         if (nbf is not None and nbf - leeway > now) or (iat is not None and iat - leeway > now):
             raise TokenNotYetValidError()
+
+    def _check_static(self, claims: Mapping[str, Any], required_use: str) -> None:
         if claims.get("iss") not in self._issuers:  # step 8
             raise IssuerMismatchError()
         actual_use = claims.get("token_use")  # step 9
