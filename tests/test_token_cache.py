@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import FakeClock, MakeVerifier
-from joserfc.jwk import RSAKey
-from verification_helpers import _REAL_RS256, _flip_byte, refused, signature_of, with_segment
+from verification_helpers import CountingRS256, _flip_byte, refused, signature_of, with_segment
 
-import flask_revstack_cognito.verifier as verifier_module
 from flask_revstack_cognito import (
     InvalidSignatureError,
     TokenExpiredError,
@@ -18,24 +15,6 @@ from flask_revstack_cognito import (
 from flask_revstack_cognito.testing import LocalUserPool, b64url
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-class CountingRS256:
-    """Stands in for the verifier's RS256 algorithm, counting the signature checks."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def verify(self, msg: bytes, sig: bytes, key: RSAKey) -> bool:
-        self.calls += 1
-        return bool(_REAL_RS256.verify(msg, sig, key))
-
-
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch) -> CountingRS256:
-    counter = CountingRS256()
-    monkeypatch.setattr(verifier_module, "_RS256", counter)
-    return counter
 
 
 # -- step 6: signature ---------------------------------------------------------------------------

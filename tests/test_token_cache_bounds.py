@@ -14,10 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import FakeClock
-from joserfc.jwk import RSAKey
+from verification_helpers import CountingRS256
 
 from flask_revstack_cognito import JWKSOptions, TokenVerifier
-from flask_revstack_cognito import verifier as verifier_module
 from flask_revstack_cognito.errors import (
     AudienceMismatchError,
     InvalidSignatureError,
@@ -28,25 +27,6 @@ from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 from flask_revstack_cognito.verifier import TOKEN_CACHE_MAX_BYTES, entry_bytes
 
 HOUR = 3600
-
-
-class CountingRS256:
-    """Wraps the verifier's RS256 check, counting the signatures it checks."""
-
-    def __init__(self, real: type[verifier_module._RS256]) -> None:
-        self.real = real
-        self.calls = 0
-
-    def verify(self, msg: bytes, sig: bytes, key: RSAKey) -> bool:
-        self.calls += 1
-        return self.real.verify(msg, sig, key)
-
-
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch) -> CountingRS256:
-    counter = CountingRS256(verifier_module._RS256)
-    monkeypatch.setattr(verifier_module, "_RS256", counter)
-    return counter
 
 
 @pytest.fixture

@@ -7,12 +7,9 @@ remembered per required token use only, so any other use is checked again, and t
 
 from __future__ import annotations
 
-import pytest
 from conftest import FakeClock, MakeVerifier
-from joserfc.jwk import RSAKey
-from verification_helpers import _REAL_RS256, refused
+from verification_helpers import CountingRS256, refused
 
-import flask_revstack_cognito.verifier as verifier_module
 from flask_revstack_cognito import (
     AudienceMismatchError,
     TokenExpiredError,
@@ -21,24 +18,6 @@ from flask_revstack_cognito import (
     TokenVerifier,
 )
 from flask_revstack_cognito.testing import LocalUserPool
-
-
-class CountingRS256:
-    """Stands in for the verifier's RS256 algorithm, counting the signature checks."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def verify(self, msg: bytes, sig: bytes, key: RSAKey) -> bool:
-        self.calls += 1
-        return bool(_REAL_RS256.verify(msg, sig, key))
-
-
-@pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch) -> CountingRS256:
-    counter = CountingRS256()
-    monkeypatch.setattr(verifier_module, "_RS256", counter)
-    return counter
 
 
 def test_a_use_that_passed_does_not_let_another_use_pass(

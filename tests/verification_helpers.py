@@ -7,8 +7,10 @@ from typing import TypeVar, cast
 
 import pytest
 from conftest import FakeClock
+from joserfc.jwk import RSAKey
 from joserfc.jws import JWSRegistry
 
+import flask_revstack_cognito.verifier as verifier_module
 from flask_revstack_cognito import CognitoAuthError, TokenVerifier
 from flask_revstack_cognito.jwks import JWKSFetchError
 from flask_revstack_cognito.testing import LocalUserPool
@@ -89,3 +91,23 @@ def _flip_byte(signature: bytes, index: int) -> bytes:
     flipped = bytearray(signature)
     flipped[index] ^= 0x01
     return bytes(flipped)
+
+
+class CountingRS256:
+    """Wraps the verifier's RS256 check, counting the signatures it checks."""
+
+    def __init__(self, real: type[verifier_module._RS256]) -> None:
+        self.real = real
+        self.calls = 0
+
+    def verify(self, msg: bytes, sig: bytes, key: RSAKey) -> bool:
+        self.calls += 1
+        return self.real.verify(msg, sig, key)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> CountingRS256:
+    """Counts the verifier's signature checks (a cache hit makes none)."""
+    counter = CountingRS256(verifier_module._RS256)
+    monkeypatch.setattr(verifier_module, "_RS256", counter)
+    return counter
