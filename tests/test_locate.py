@@ -16,7 +16,7 @@ from decorator_helpers import (
 )
 from flask import Flask
 
-from flask_revstack_cognito import MissingTokenError, TokenExpiredError
+from flask_revstack_cognito import MissingTokenError, TokenExpiredError, locate
 from flask_revstack_cognito.locate import token_from_authorization, token_from_header
 from flask_revstack_cognito.testing import LocalUserPool
 
@@ -233,3 +233,16 @@ def test_token_from_header(value: str | None, header_type: str, expected: str | 
 )
 def test_token_from_authorization(value: str | None, expected: str | None) -> None:
     assert token_from_authorization(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("header_name", "environ_key"),
+    [
+        ("Authorization", "HTTP_AUTHORIZATION"),
+        ("X-Amzn-Oidc-Accesstoken", "HTTP_X_AMZN_OIDC_ACCESSTOKEN"),
+        ("Content-Type", "CONTENT_TYPE"),  # PEP 3333: the two headers without HTTP_
+        ("Content-Length", "CONTENT_LENGTH"),
+    ],
+)
+def test_a_header_is_read_from_its_wsgi_environ_key(header_name: str, environ_key: str) -> None:
+    assert locate._environ_key(header_name) == environ_key
