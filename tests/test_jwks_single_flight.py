@@ -195,3 +195,40 @@ def test_requests_keep_the_held_keys_while_a_refresh_runs(
         assert released_in_time == [True]
         assert cache.fetch_count == 2
         assert server.request_count == 2
+
+
+def test_refresh_during_a_fetch_waits_for_it(pool: LocalUserPool) -> None:
+    """A prefetch that finds a fetch in flight shares it: it waits and returns its keys."""
+    entered = threading.Event()
+    release = threading.Event()
+    calls: list[str] = []
+
+    def held_fetcher(url: str, *, timeout: float, max_bytes: int) -> bytes:
+        calls.append(url)
+        entered.set()
+        assert release.wait(10)
+        return jwks_body(pool)
+
+    cache = JWKSCache("https://pool.example/jwks", JWKSOptions(timeout=10), fetcher=held_fetcher)
+    results: dict[str, object] = {}
+
+    def refresh(name: str) -> None:
+        try:
+            results[name] = cache.refresh()
+        except JWKSUnavailableError as error:
+            results[name] = error
+
+    leader = threading.Thread(target=refresh, args=("leader",))
+    leader.start()
+    assert entered.wait(10)
+    joiner = threading.Thread(target=refresh, args=("joiner",))
+    try:
+        joiner.start()
+        joiner.join(0.2)
+        assert joiner.is_alive()  # waiting for the fetch in flight, not failing at once
+    finally:
+        release.set()
+    leader.join(10)
+    joiner.join(10)
+    assert results == {"leader": (pool.kid,), "joiner": (pool.kid,)}
+    assert len(calls) == 1
