@@ -7,7 +7,7 @@ the extension module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast
 
 from flask import Flask, current_app
 
@@ -30,7 +30,6 @@ class AppState:
     verifier: TokenVerifier
 
 
-@runtime_checkable
 class RegisteredAuth(Protocol):
     """What the readers of ``app.extensions`` need of :class:`~flask_revstack_cognito.CognitoAuth`.
 
@@ -52,9 +51,12 @@ def get_extension(app: Flask | None = None) -> tuple[RegisteredAuth, AppState]:
     """
     target: Any = app if app is not None else current_app._get_current_object()  # type: ignore[attr-defined]
     extension = target.extensions.get(EXTENSION_KEY)
-    if not isinstance(extension, RegisteredAuth):
+    # What isinstance() with a runtime-checkable protocol checks, at a tenth of its cost: this
+    # runs on every protected request.
+    if not (hasattr(extension, "state") and hasattr(extension, "validate")):
         raise RuntimeError(
             f"CognitoAuth is not registered on the app {target.name!r}: create it with "
             "CognitoAuth(app) or call auth.init_app(app) in your app factory."
         )
-    return extension, extension.state(target)
+    registered = cast(RegisteredAuth, extension)
+    return registered, registered.state(target)

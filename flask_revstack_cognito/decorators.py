@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast, overload
 from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
-from .appstate import AppState, get_extension
+from .appstate import get_extension
 from .authorization import check_requirements
 from .contract import check_token_use
 from .errors import CognitoAuthError, MissingTokenError
@@ -40,11 +40,6 @@ Guard = Callable[[], Response | None]
 
 # The key of the request state in the request object's __dict__.
 _STATE_KEY = "_revstack_cognito_state"
-
-# The app of the latest check and its state: most processes serve one app, and looking the
-# state up again on every request costs as much as the rest of the check. Both weak: neither
-# the app nor, after the app is gone, its caches are kept alive.
-_last_app: tuple[weakref.ref[Flask], weakref.ref[AppState]] | None = None
 
 
 class _RequestState:
@@ -286,10 +281,8 @@ class _Check:
     def run(self, req: Request) -> CognitoUser | None:
         """Run the check on ``req``, sharing the outcomes of the request's earlier checks."""
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        last = _last_app
-        # Most of the time the app of the previous check: its state, without a call.
-        if last is None or last[0]() is not app or (app_state := last[1]()) is None:
-            app_state = _app_state(app)
+        # CognitoAuth.state remembers the app it served last: most processes serve one app.
+        _, app_state = get_extension(app)
         state: _RequestState | None = req.__dict__.get(_STATE_KEY)
         if state is None:
             state = req.__dict__.setdefault(_STATE_KEY, _RequestState())
@@ -328,15 +321,6 @@ class _Check:
         if state.unsent.pop(True, False) and token_verified.receivers:
             token_verified.send(app, user=outcome)
         return outcome
-
-
-def _app_state(app: Flask) -> AppState:
-    # Only when the app is not the previous check's (run looks there first). While the app
-    # lives, CognitoAuth keeps its state alive.
-    global _last_app
-    _, app_state = get_extension(app)
-    _last_app = (weakref.ref(app), weakref.ref(app_state))
-    return app_state
 
 
 def _answered_by_flask(req: Request) -> bool:
