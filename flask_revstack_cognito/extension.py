@@ -20,6 +20,7 @@ from .jwks import Fetcher
 from .locate import expected_form_error, token_from_authorization
 from .pipeline import Feature, compose
 from .responses import error_response
+from .revocation.feature import build_revocation, revocation_of
 from .session import AuthSession
 from .settings import CognitoSettings
 from .signals import jwks_fetch_failed, jwks_refreshed
@@ -32,7 +33,7 @@ logger = logging.getLogger("flask_revstack_cognito")
 FeatureBuilder = Callable[[Flask, CognitoSettings], "Feature | None"]
 
 #: The features ``init_app`` can enable, in the order they wrap the request path.
-FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = ()
+FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation,)
 
 
 class CognitoAuth:
@@ -218,3 +219,49 @@ class CognitoAuth:
         :raises JWKSUnavailableError: when a JWKS could not be fetched.
         """
         return self.verifier.prefetch()
+
+    def revoke(self, user_or_token: CognitoUser | str) -> CognitoUser:
+        """Refuse a token's sign-in from now on, on every worker sharing the revocation store.
+
+        Denies the token's ``origin_jti`` until now plus ``COGNITO_REVOCATION_TTL``: every
+        token of that sign-in, those a refresh issues later included. A token without one
+        (client credentials) has its own ``jti`` denied until it expires. Sends
+        :data:`~flask_revstack_cognito.token_revoked`.
+
+        :param user_or_token: a verified user (``current_cognito_user``), or an ID or access
+            token, verified first: a token that does not verify raises its error and nothing
+            is revoked (one already revoked verifies here, so revoking twice is harmless).
+        :returns: the revoked token's user.
+        :raises CognitoAuthError: for a token string that does not verify.
+        :raises RevocationStoreError: when the store could not record the denial.
+        :raises RuntimeError: when ``COGNITO_REVOCATION_STORE`` is not set.
+        """
+        state = self.state()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return revocation_of(state).revoke_token(app, state.verifier.verify, user_or_token)
+
+    def sign_out_everywhere(
+        self, access_token: str, *, endpoint: str | None = None
+    ) -> CognitoUser:
+        """:meth:`revoke` the access token's sign-in, then sign the user out at Cognito.
+
+        Cognito's ``GlobalSignOut`` (its public JSON API, authorised by the access token
+        itself: no AWS credentials) ends every refresh token of the user, on every device.
+
+        :param access_token: the user's access token (``token_use`` ``access``).
+        :param endpoint: the Cognito API; by default the token's region's
+            (``https://cognito-idp.<region>.amazonaws.com/``), or the origin of an emulator's
+            ``COGNITO_ISSUER`` or ``COGNITO_JWKS_URI``.
+        :returns: the signed-out user.
+        :raises CognitoAuthError: for a token that does not verify as an access token.
+        :raises RevocationStoreError: when the store could not record the denial (Cognito is
+            then not called).
+        :raises GlobalSignOutError: when Cognito refused or did not answer (the denial here
+            stands).
+        :raises RuntimeError: when ``COGNITO_REVOCATION_STORE`` is not set.
+        """
+        state = self.state()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return revocation_of(state).sign_out_everywhere(
+            app, state.verifier.verify, state.settings, access_token, endpoint=endpoint
+        )
