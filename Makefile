@@ -17,7 +17,7 @@ $(INSTALLED): setup.cfg pyproject.toml
 
 install: $(INSTALLED)
 
-## Chromium for the browser tests: apt-get as root, or sudo -n; otherwise the command to run
+## Chromium and redis-server for the tests: apt-get as root, or sudo -n; otherwise the command to run
 system-programs:
 	scripts/ensure-system-programs.sh
 

@@ -17,7 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "ensure-system-programs.sh"
-INSTALL = "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"
+#: The programs the tests need; each Debian package has the program's name.
+PROGRAMS = ("chromium", "redis-server")
+PACKAGES = " ".join(PROGRAMS)
+INSTALL = f"env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {PACKAGES}"
 
 # Each stand-in appends its own name and arguments, one call a line, to $CALLS.
 APT_GET = f"""#!{sys.executable}
@@ -31,9 +34,10 @@ if sys.argv[1] == "install":
         os.environ.get("APT_FAILS") == "until-update" and "apt-get update" not in calls.read_text()
     ):
         sys.exit(100)
-    chromium = Path(os.environ["STUB_BIN"], "chromium")
-    chromium.write_text("#!/bin/sh\\n")
-    chromium.chmod(0o755)
+    for package in [word for word in sys.argv[2:] if not word.startswith("-")]:
+        program = Path(os.environ["STUB_BIN"], package)
+        program.write_text("#!/bin/sh\\n")
+        program.chmod(0o755)
 """
 SUDO = f"""#!{sys.executable}
 import os, sys
@@ -57,9 +61,14 @@ def write_program(directory: Path, name: str, text: str) -> None:
 
 
 def run(
-    tmp_path: Path, *, uid: int, sudo: bool = False, chromium: bool = False, **environ: str
+    tmp_path: Path,
+    *,
+    uid: int,
+    sudo: bool = False,
+    present: tuple[str, ...] = (),
+    **environ: str,
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    """Run the script on a ``PATH`` without Chromium (unless ``chromium``); return its calls."""
+    """Run the script on a ``PATH`` holding only the ``present`` programs; return its calls."""
     stub_bin = tmp_path / "bin"
     stub_bin.mkdir()
     for tool in ("bash", "env", "true"):
@@ -70,8 +79,8 @@ def run(
     write_program(stub_bin, "id", ID)
     if sudo:
         write_program(stub_bin, "sudo", SUDO)
-    if chromium:
-        write_program(stub_bin, "chromium", "#!/bin/sh\n")
+    for program in present:
+        write_program(stub_bin, program, "#!/bin/sh\n")
     calls = tmp_path / "calls"
     calls.touch()
     result = subprocess.run(  # noqa: S603 (the project's own script)
@@ -92,32 +101,40 @@ def run(
 
 
 def test_nothing_happens_when_every_program_is_there(tmp_path: Path) -> None:
-    result, calls = run(tmp_path, uid=0, chromium=True)
+    result, calls = run(tmp_path, uid=0, present=PROGRAMS)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert calls == []
 
 
-def test_root_installs_chromium_with_apt_get(tmp_path: Path) -> None:
+def test_root_installs_the_missing_programs_with_apt_get(tmp_path: Path) -> None:
     result, calls = run(tmp_path, uid=0)
     assert result.returncode == 0, result.stderr
-    assert calls == ["apt-get install -y -qq chromium"]
-    assert (tmp_path / "bin" / "chromium").exists()
+    assert calls == [f"apt-get install -y -qq {PACKAGES}"]
+    assert all((tmp_path / "bin" / program).exists() for program in PROGRAMS)
+
+
+@pytest.mark.parametrize("missing", PROGRAMS)
+def test_only_the_missing_program_is_installed(tmp_path: Path, missing: str) -> None:
+    present = tuple(program for program in PROGRAMS if program != missing)
+    result, calls = run(tmp_path, uid=0, present=present)
+    assert result.returncode == 0, result.stderr
+    assert calls == [f"apt-get install -y -qq {missing}"]
 
 
 def test_root_updates_the_package_lists_when_the_install_fails(tmp_path: Path) -> None:
     result, calls = run(tmp_path, uid=0, APT_FAILS="until-update")
     assert result.returncode == 0, result.stderr
     assert calls == [
-        "apt-get install -y -qq chromium",
+        f"apt-get install -y -qq {PACKAGES}",
         "apt-get update -qq",
-        "apt-get install -y -qq chromium",
+        f"apt-get install -y -qq {PACKAGES}",
     ]
 
 
 def test_a_user_installs_through_sudo_without_a_password(tmp_path: Path) -> None:
     result, calls = run(tmp_path, uid=1000, sudo=True, SUDO="works")
     assert result.returncode == 0, result.stderr
-    assert calls == ["sudo -n true", f"sudo -n {INSTALL}", "apt-get install -y -qq chromium"]
+    assert calls == ["sudo -n true", f"sudo -n {INSTALL}", f"apt-get install -y -qq {PACKAGES}"]
 
 
 @pytest.mark.parametrize("sudo", [False, True], ids=["no-sudo", "sudo-wants-a-password"])
@@ -128,7 +145,7 @@ def test_a_user_who_cannot_install_gets_one_line_with_the_command(
     assert result.returncode != 0
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert "run 'sudo apt-get install -y chromium'" in result.stderr
+    assert f"run 'sudo apt-get install -y {PACKAGES}'" in result.stderr
     assert [call for call in calls if "apt-get" in call] == []
 
 
@@ -136,12 +153,12 @@ def test_root_whose_install_fails_gets_the_command_to_run(tmp_path: Path) -> Non
     result, calls = run(tmp_path, uid=0, APT_FAILS="always")
     assert result.returncode != 0
     assert calls == [
-        "apt-get install -y -qq chromium",
+        f"apt-get install -y -qq {PACKAGES}",
         "apt-get update -qq",
-        "apt-get install -y -qq chromium",
+        f"apt-get install -y -qq {PACKAGES}",
     ]
     assert result.stderr.splitlines()[-1] == (
-        "make test needs chromium: run 'apt-get install -y chromium', then 'make test' again."
+        f"make test needs {PACKAGES}: run 'apt-get install -y {PACKAGES}', then 'make test' again."
     )
 
 
