@@ -23,6 +23,7 @@ from .world import World
 #: Keys of the rows the targets compare.
 LIMIT, COLD, COLD_VERIFIER, HIT = "limit", "cold", "cold-verifier", "hit"
 OPEN, REPEATED, DISTINCT, FLASK_COGNITO = "open", "repeated", "distinct", "flask-cognito"
+REVOKED_REDIS = "revocation-redis"
 
 
 def _failing(error: Exception) -> Callable[[], Body]:
@@ -213,3 +214,31 @@ def route_cases(world: World) -> list[Case]:
     else:
         cases.append(Case(FLASK_COGNITO, label, flask_cognito_setup, calls))
     return cases
+
+
+def revocation_case(world: World, redis_url: str | None, missing: str = "") -> Case:
+    """(e) the repeated-token route again, with the Redis revocation store: its cost per request.
+
+    Every request is a verified-token cache hit, as in the repeated-token row, plus one
+    ``EXISTS`` round trip to a ``redis-server`` on 127.0.0.1; the difference is the check's cost.
+
+    :param redis_url: the server's URL, ``None`` when it could not be started (``missing`` says).
+    """
+    label = "GET /protected + Redis revocation check, repeated token"
+    calls = len(world.tokens)
+    if redis_url is None:
+        return Case(REVOKED_REDIS, label, _failing(RuntimeError()), calls, missing)
+    config = world.config(COGNITO_REVOCATION_STORE=redis_url)
+    header = {"Authorization": f"Bearer {world.repeated}"}
+    revoked_app = warm_app(config, world.warmup)[0]
+    revoked = world.pool.id_token()
+    with revoked_app.app_context():
+        revoked_app.extensions["revstack_cognito"].revoke(revoked)
+    _check_route(revoked_app, header, {"Authorization": f"Bearer {revoked}"})
+
+    def setup() -> Body:
+        client = warm_app(config, world.repeated)[0].test_client()
+        client.get("/protected", headers=header)  # connects to Redis, fills the token cache
+        return _requests(client, "/protected", [header] * calls)
+
+    return Case(REVOKED_REDIS, label, setup, calls)

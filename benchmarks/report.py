@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .cases import COLD, DISTINCT, FLASK_COGNITO, HIT, LIMIT, OPEN, REPEATED
+from .cases import COLD, DISTINCT, FLASK_COGNITO, HIT, LIMIT, OPEN, REPEATED, REVOKED_REDIS
 from .fetches import Fetches
-from .harness import Result, paired_ratio
+from .harness import Result, paired_difference, paired_ratio
 from .memory import Memory
 
 #: The targets of issue 8.
@@ -46,7 +46,7 @@ def _timed_row(result: Result, limit: Result, open_route: Result) -> list[str]:
         return [label, result.error or "no rounds", "", "", "", ""]
     ratio = paired_ratio(result, limit)
     compared = ""
-    if result.case.key in (REPEATED, DISTINCT, FLASK_COGNITO):
+    if result.case.key in (REPEATED, DISTINCT, FLASK_COGNITO, REVOKED_REDIS):
         throughput = paired_ratio(open_route, result)
         compared = f"{throughput:.2f} x open" if throughput is not None else ""
     return [
@@ -116,6 +116,15 @@ def _at_least(value: float | None, limit: float) -> bool | None:
     return None if value is None else value >= limit
 
 
+def revocation_cost(results: Mapping[str, Result]) -> str:
+    """The Redis check's cost per request: the time it adds to the repeated-token route."""
+    added = paired_difference(results[REVOKED_REDIS], results[REPEATED])
+    ratio = paired_ratio(results[REVOKED_REDIS], results[REPEATED])
+    if added is None or ratio is None:
+        return "repeated-token row missing"
+    return f"{added * 1e6:+,.1f} us per request, {ratio:.2f} x repeated"
+
+
 def _extra_rows(measured: Measurements) -> list[list[str]]:
     fetches, theirs, memory = measured.fetches, measured.flask_cognito_fetches, measured.memory
     answers = "all 200" if fetches.all_ok else f"answers {fetches.statuses}"
@@ -178,6 +187,8 @@ def render(measured: Measurements) -> str:
             row[5] = f"<= {COLD_MAX:.2f} x L"
         elif key == REPEATED:
             row[5] = f">= {REPEATED_MIN:.2f} x open"
+        elif key == REVOKED_REDIS and result.median is not None:
+            row[4] += "; " + revocation_cost(results)
         elif key == DISTINCT:
             versus = paired_ratio(results[FLASK_COGNITO], result)
             if versus is not None:

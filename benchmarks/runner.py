@@ -14,12 +14,13 @@ import time
 from importlib import metadata
 
 from .apps import cognitojwt_keys_from
-from .cases import cold_cases, hit_case, limit_case, peer_case, route_cases
+from .cases import cold_cases, hit_case, limit_case, peer_case, revocation_case, route_cases
 from .fetches import count_flask_cognito, count_ours
 from .harness import run_rounds
 from .memory import measure
 from .peers import authlib_peer, cognitojwt_peer, joserfc_peer, pyjwt_peer
 from .profiling import profile_cold_verify
+from .redis_server import RedisServer
 from .report import Measurements, render
 from .world import World
 
@@ -91,6 +92,14 @@ def _progress(message: str, started: float) -> None:
     print(f"[{time.perf_counter() - started:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
+def _start_redis() -> tuple[RedisServer | None, str]:
+    """A ``redis-server`` for the revocation row, or why there is none."""
+    try:
+        return RedisServer().start(), ""
+    except RuntimeError as error:
+        return None, str(error).split(":", 1)[0]
+
+
 def main(argv: list[str]) -> int:
     """Measure (a) to (g) and print the table; the exit status is 0 whatever the numbers."""
     arguments = _arguments(argv)
@@ -104,6 +113,7 @@ def main(argv: list[str]) -> int:
     )
     _progress("minting tokens, starting the loopback JWKS server ...", started)
     world = World.create(arguments.batch)
+    redis_server, redis_missing = _start_redis()
     try:
         with cognitojwt_keys_from(world.server.url):
             peers = [joserfc_peer(world), authlib_peer(world), pyjwt_peer(world)]
@@ -111,6 +121,8 @@ def main(argv: list[str]) -> int:
             cases = [limit_case(world), *cold_cases(world), hit_case(world)]
             cases += [peer_case(world, peer) for peer in peers]
             cases += route_cases(world)
+            redis_url = redis_server.url if redis_server is not None else None
+            cases.append(revocation_case(world, redis_url, redis_missing))
             _progress(f"timing {len(cases)} cases over {arguments.rounds} rounds ...", started)
             results = run_rounds(cases, arguments.rounds)
         _progress(f"counting JWKS fetches over {arguments.requests:,} requests ...", started)
@@ -121,6 +133,8 @@ def main(argv: list[str]) -> int:
         profile = profile_cold_verify(world) if arguments.profile else ""
     finally:
         world.stop()
+        if redis_server is not None:
+            redis_server.close()
     measured = Measurements(results, ours, theirs, memory, arguments.requests, arguments.threads)
     print()
     print(render(measured))

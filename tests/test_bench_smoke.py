@@ -18,6 +18,7 @@ OURS = (
     "(e) GET /open",
     "    GET /protected, repeated token",
     "    GET /protected, distinct tokens",
+    "    GET /protected + Redis revocation check, repeated token",
 )
 #: Rows of peers, which may be absent from the dev environment.
 PEERS = (
@@ -50,6 +51,8 @@ def test_quick_run_prints_every_row_and_the_targets() -> None:
     for start in PEERS:
         row = _line(output, start)
         assert TIMED.search(row + " ") or "not installed" in row, row
+    redis_row = _line(output, "    GET /protected + Redis revocation check, repeated token")
+    assert re.search(r"; [+-][\d,]+\.\d us per request, \d+\.\d\d x repeated$", redis_row)
     assert re.search(r"\d+ \(all 200\)", _line(output, "(f) JWKS fetches, 16 requests"))
     assert " KiB" in _line(output, "(g) memory held after 12 distinct tokens")
     targets = output.split("targets (issue 8)", 1)[1]
