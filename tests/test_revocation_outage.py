@@ -6,6 +6,8 @@ The server is really stopped and started again on the same port; the app is not 
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 
 import pytest
 from redis_helpers import auth_of, bearer, make_host
@@ -88,3 +90,55 @@ def test_an_outage_is_logged_once_and_its_end_once(
     assert messages[0].startswith("the revocation store cannot answer, refusing tokens: Redis")
     assert messages[1] == "the revocation store answers again"
     assert token not in caplog.text
+
+
+class ClosingListener:
+    """A port that accepts connections and closes them at once, counting them: a broken Redis."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.socket.getsockname()[1])
+        self.accepted = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.socket.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.socket.close()
+        self._thread.join(timeout=10)
+
+
+def test_a_broken_redis_is_tried_twice_per_request_not_with_backoff(
+    live_pool: LocalUserPool,
+) -> None:
+    listener = ClosingListener()
+    try:
+        client = make_host(live_pool, f"redis://127.0.0.1:{listener.port}/0").test_client()
+        answer = client.get("/me", headers=bearer(live_pool.id_token()))
+    finally:
+        listener.close()
+
+    assert answer.status_code == 503
+    assert listener.accepted == 2  # one immediate retry; the library's default makes it 4
+
+
+def test_a_restart_between_two_requests_is_not_seen_by_the_second(
+    live_pool: LocalUserPool, redis_server: RedisServer
+) -> None:
+    client = make_host(live_pool, redis_server.url).test_client()
+    token = live_pool.id_token()
+    assert client.get("/me", headers=bearer(token)).status_code == 200
+
+    redis_server.stop()
+    redis_server.start()  # the pooled connection is dead; no request noticed it
+
+    assert client.get("/me", headers=bearer(token)).status_code == 200

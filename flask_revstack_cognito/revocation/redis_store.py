@@ -87,8 +87,9 @@ class RedisRevocationStore:
         query = [(name, value) for name, value in query if name != KEY_PREFIX_PARAMETER]
         if key_prefix is None:
             key_prefix = prefixes[-1] if prefixes else DEFAULT_KEY_PREFIX
-        # One immediate retry on a broken connection, so that the first call after a Redis
-        # restart reconnects instead of failing; none on a timeout, which would double it.
+        # The library's default retries three times with backoff (seconds per request while
+        # Redis is down). Here: one immediate retry on a broken connection (a connection that
+        # died while idle), none on a timeout, which would double the wait.
         retry = library.retry.Retry(
             library.backoff.NoBackoff(), 1, supported_errors=(library.ConnectionError,)
         )
