@@ -58,14 +58,6 @@ def paired_ratio(numerator: Result, denominator: Result) -> float | None:
     return statistics.median(numerator.times[r] / denominator.times[r] for r in rounds)
 
 
-def paired_difference(minuend: Result, subtrahend: Result) -> float | None:
-    """Median over the rounds both ran of ``minuend``'s time - ``subtrahend``'s time."""
-    rounds = minuend.times.keys() & subtrahend.times.keys()
-    if not rounds:
-        return None
-    return statistics.median(minuend.times[r] - subtrahend.times[r] for r in rounds)
-
-
 def run_rounds(cases: Sequence[Case], rounds: int) -> dict[str, Result]:
     """Time every case once per round, after one untimed warm-up round.
 

@@ -22,10 +22,25 @@ from .peers import authlib_peer, cognitojwt_peer, joserfc_peer, pyjwt_peer
 from .profiling import profile_cold_verify
 from .redis_server import RedisServer
 from .report import Measurements, render
+from .revocation_cost import measure_revocation_cost
 from .world import World
 
-_FULL = {"rounds": 15, "batch": 300, "requests": 10_000, "threads": 8, "memory_tokens": 100_000}
-_QUICK = {"rounds": 3, "batch": 40, "requests": 800, "threads": 8, "memory_tokens": 4_500}
+_FULL = {
+    "rounds": 15,
+    "batch": 300,
+    "requests": 10_000,
+    "threads": 8,
+    "memory_tokens": 100_000,
+    "revocation_pairs": 3_000,
+}
+_QUICK = {
+    "rounds": 3,
+    "batch": 40,
+    "requests": 800,
+    "threads": 8,
+    "memory_tokens": 4_500,
+    "revocation_pairs": 200,
+}
 _DISTRIBUTIONS = (
     "Flask-Revstack-Cognito",
     "Flask",
@@ -53,6 +68,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help="threads of the JWKS-fetch count (f)")
     parser.add_argument(
         "--memory-tokens", type=int, help="distinct tokens of the memory count (g)"
+    )
+    parser.add_argument(
+        "--revocation-pairs",
+        type=int,
+        help="interleaved request pairs timing the Redis revocation check (h)",
     )
     arguments = parser.parse_args(argv)
     for name, default in (_QUICK if arguments.quick else _FULL).items():
@@ -130,12 +150,23 @@ def main(argv: list[str]) -> int:
         theirs = count_flask_cognito(world, arguments.requests, arguments.threads)
         _progress(f"minting {arguments.memory_tokens:,} tokens, tracing memory ...", started)
         memory = measure(world, arguments.memory_tokens)
+        revocation = None
+        if redis_server is not None:
+            _progress(
+                f"timing {arguments.revocation_pairs:,} request pairs with and without Redis ...",
+                started,
+            )
+            revocation = measure_revocation_cost(
+                world, redis_server.url, arguments.revocation_pairs
+            )
         profile = profile_cold_verify(world) if arguments.profile else ""
     finally:
         world.stop()
         if redis_server is not None:
             redis_server.close()
-    measured = Measurements(results, ours, theirs, memory, arguments.requests, arguments.threads)
+    measured = Measurements(
+        results, ours, theirs, memory, arguments.requests, arguments.threads, revocation
+    )
     print()
     print(render(measured))
     if profile:

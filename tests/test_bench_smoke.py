@@ -51,8 +51,8 @@ def test_quick_run_prints_every_row_and_the_targets() -> None:
     for start in PEERS:
         row = _line(output, start)
         assert TIMED.search(row + " ") or "not installed" in row, row
-    redis_row = _line(output, "    GET /protected + Redis revocation check, repeated token")
-    assert re.search(r"; [+-][\d,]+\.\d us per request, \d+\.\d\d x repeated$", redis_row)
+    cost = _line(output, "(h) Redis revocation check, added per request")
+    assert re.search(r" [+-][\d,]+\.\d us .* x repeated \(.* us; 200 interleaved pairs\)$", cost)
     assert re.search(r"\d+ \(all 200\)", _line(output, "(f) JWKS fetches, 16 requests"))
     assert " KiB" in _line(output, "(g) memory held after 12 distinct tokens")
     targets = output.split("targets (issue 8)", 1)[1]
