@@ -44,24 +44,35 @@ DEFAULT_ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalan
 _REMOVE = None
 
 
-def alb_b64(data: bytes | Mapping[str, Any]) -> str:
-    """base64url *with* ``=`` padding, as an ALB writes it; a mapping is JSON-encoded first."""
+def alb_b64(data: bytes | Mapping[str, Any], *, padding: bool = True) -> str:
+    """base64url *with* ``=`` padding, as an ALB writes it; a mapping is JSON-encoded first.
+
+    :param padding: ``False`` leaves the padding out, as JWTs usually do.
+    """
     if isinstance(data, Mapping):
         data = json.dumps(data, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(data).decode("ascii")
+    text = base64.urlsafe_b64encode(data).decode("ascii")
+    return text if padding else text.rstrip("=")
 
 
 def encode_alb_token(
-    header: Mapping[str, Any], claims: Mapping[str, Any], key: ec.EllipticCurvePrivateKey
+    header: Mapping[str, Any],
+    claims: Mapping[str, Any],
+    key: ec.EllipticCurvePrivateKey,
+    *,
+    padding: bool = True,
 ) -> str:
     """Sign ``claims`` under ``header`` with ``key`` (ES256), with ALB's padding, as given.
 
-    The signature is JOSE's raw ``r || s`` (32 bytes each) over the padded segments.
+    The signature is JOSE's raw ``r || s`` (32 bytes each) over the segments as written.
+
+    :param padding: ``False`` writes the segments without padding.
     """
-    signing_input = f"{alb_b64(header)}.{alb_b64(claims)}"
+    signing_input = f"{alb_b64(header, padding=padding)}.{alb_b64(claims, padding=padding)}"
     der = key.sign(signing_input.encode("ascii"), ec.ECDSA(SHA256()))
     r, s = decode_dss_signature(der)
-    return f"{signing_input}.{alb_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return f"{signing_input}.{alb_b64(signature, padding=padding)}"
 
 
 def public_pem(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> bytes:
@@ -147,6 +158,7 @@ class LocalLoadBalancer:
         header: Mapping[str, Any] | None = None,
         key: ec.EllipticCurvePrivateKey | None = None,
         expires_in: float | None = None,
+        padding: bool = True,
         **claims: Any,
     ) -> str:
         """Mint an ``x-amzn-oidc-data`` value, padded and signed as an ALB does.
@@ -155,6 +167,7 @@ class LocalLoadBalancer:
             ``alg``...); ``None`` removes one.
         :param key: sign with this key instead of :attr:`signing_key` (the ``kid`` stays).
         :param expires_in: seconds until ``exp`` (header and payload); negative: expired.
+        :param padding: ``False`` writes the segments without ALB's ``=`` padding.
         :param claims: user claims to add or replace; ``None`` removes one.
         """
         if expires_in is not None:
@@ -162,7 +175,10 @@ class LocalLoadBalancer:
             header = {"exp": exp, **(header or {})}
             claims = {"exp": exp, **claims}
         return encode_alb_token(
-            self.header(**(header or {})), self.claims(**claims), key or self.signing_key
+            self.header(**(header or {})),
+            self.claims(**claims),
+            key or self.signing_key,
+            padding=padding,
         )
 
     def headers(self, *, access_token: str | None = None, **claims: Any) -> dict[str, str]:
