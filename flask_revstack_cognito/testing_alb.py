@@ -40,7 +40,10 @@ from .testing import JWKSServer, LocalUserPool
 __all__ = ["AlbKeyServer", "LocalLoadBalancer", "alb_b64", "encode_alb_token"]
 
 #: The ARN of the test load balancer (its account and id are made up).
-DEFAULT_ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/test-alb/0123456789abcdef"
+DEFAULT_ALB_ARN = (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+    "loadbalancer/app/test-alb/0123456789abcdef"
+)
 _REMOVE = None
 
 
@@ -241,6 +244,9 @@ class AlbKeyServer(JWKSServer):
     def url(self) -> str:
         """The key URL (``http://127.0.0.1:<port>``): a key is at ``<url>/<kid>``."""
         return super().url.removesuffix(self.path)
+
+    def __enter__(self) -> AlbKeyServer:
+        return self
 
     def answer_html(self) -> None:
         """Answer every request with ``200`` and an HTML page (a captive portal, a proxy)."""

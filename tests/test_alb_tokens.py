@@ -189,7 +189,8 @@ def test_a_start_in_the_future_is_not_yet_valid(
     alb: LocalLoadBalancer, alb_verifier: AlbTokenVerifier, claim: str
 ) -> None:
     future = int(alb.clock()) + 600
-    token = alb.data_token(**{claim: future})
+    claims: dict[str, Any] = {claim: future}
+    token = alb.data_token(**claims)
     assert code_of(alb_verifier, token) == "TOKEN_NOT_YET_VALID"
 
 
