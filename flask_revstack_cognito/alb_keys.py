@@ -25,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePublicKey
@@ -130,9 +131,8 @@ class AlbKeyCache:
         """
         key = self._keys.get(kid)
         if key is not None:
-            with self._lock:
-                if kid in self._keys:
-                    self._keys.move_to_end(kid)
+            with self._lock, suppress(KeyError):  # evicted meanwhile: nothing to keep fresh
+                self._keys.move_to_end(kid)
             return key
         while True:
             with self._lock:

@@ -6,12 +6,15 @@ The app is configured with the pool's settings and the load balancer's (``COGNIT
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
+from alb_helpers import make_alb_app
 from flask import Flask
 
 from flask_revstack_cognito import CognitoAuthError, CognitoUser
 from flask_revstack_cognito.alb import AlbFeature
+from flask_revstack_cognito.alb_keys import AlbKeyCache
 from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.signals import (
     jwks_fetch_failed,
@@ -181,3 +184,18 @@ def test_key_fetches_send_the_jwks_signals(
         alb.rotate_key()
         client.get("/me", headers=data(alb.data_token()))
     assert heard == [(key_server.url, (first_kid,)), (key_server.url, "JWKSFetchError")]
+
+
+def test_key_signals_stop_with_the_app(served_pool: LocalUserPool, alb: LocalLoadBalancer) -> None:
+    # The key caches hold the app weakly: once it is gone, their listeners send nothing.
+    app = make_alb_app(**served_pool.config(), **alb.config(COGNITO_ALB_KEY_URL="https://k.test"))
+    feature = get_extension(app)[1].feature(AlbFeature)
+    assert feature is not None
+    cache = feature.verifier._key_sources[alb.arn]
+    assert isinstance(cache, AlbKeyCache)
+    del app
+    gc.collect()
+    assert cache._on_fetched is not None
+    assert cache._on_fetch_failed is not None
+    cache._on_fetched("kid")  # no app to send from: nothing happens, nothing raises
+    cache._on_fetch_failed(RuntimeError("down"))
