@@ -68,8 +68,9 @@ logger = logging.getLogger("flask_revstack_cognito")
 #: The ``token_use`` of a user authenticated by an ALB data token.
 ALB_TOKEN_USE = "alb"
 
-# A key id as the load balancer writes it; it becomes a path segment of the key URL.
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+# A key id as the load balancer writes it (either case, as AWS's own verifier accepts); it
+# becomes a path segment of the key URL, so nothing else may pass.
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", re.ASCII)
 _HEADER_STRINGS = ("kid", "signer", "client", "iss", "typ")
 _ES256_SIGNATURE_BYTES = 64
 _ECDSA_SHA256 = ECDSA(SHA256())

@@ -103,6 +103,9 @@ def test_an_algorithm_other_than_es256_is_refused_before_any_fetch(
         "00000000-0000-0000-0000-00000000000",  # one digit short
         "00000000-0000-0000-0000-000000000000/x",
         "0000000000000000000000000000000000000",
+        "0000000g-0000-0000-0000-000000000000",
+        "{00000000-0000-0000-0000-000000000000}",
+        "00000000-0000-0000-0000-000000000000\n",
         7,
         None,
     ],
@@ -266,6 +269,14 @@ def test_claim_types_are_checked(alb: LocalLoadBalancer, alb_verifier: AlbTokenV
 
 def test_a_non_string_is_malformed(alb_verifier: AlbTokenVerifier) -> None:
     assert code_of(alb_verifier, 42) == "INVALID_FORMAT"  # type: ignore[arg-type]
+
+
+def test_an_upper_case_kid_is_a_uuid_too(
+    alb: LocalLoadBalancer, key_server: AlbKeyServer, alb_verifier: AlbTokenVerifier
+) -> None:
+    token = alb.data_token(header={"kid": alb.kid.upper()})
+    assert code_of(alb_verifier, token) == "UNKNOWN_KEY"  # fetched, and not found
+    assert key_server.paths == [f"/{alb.kid.upper()}"]
 
 
 def test_parse_keeps_the_signing_input_as_sent(alb: LocalLoadBalancer) -> None:
