@@ -142,7 +142,7 @@ class AlbKeyCache:
                 flight = self._flight
                 if flight is None:
                     if self._after_miss.active:
-                        raise self._refusal()
+                        raise self._refusal(self._miss_was_unknown)
                     flight = self._flight = _Flight()
                     self.fetch_count += 1
                     break
@@ -154,6 +154,7 @@ class AlbKeyCache:
     def _fetch(self, kid: str, flight: _Flight) -> EllipticCurvePublicKey:
         key: EllipticCurvePublicKey | None = None
         error: Exception | None = None
+        unknown = False
         try:
             try:
                 body = self._fetcher(
@@ -169,20 +170,19 @@ class AlbKeyCache:
                     while len(self._keys) > ALB_KEY_CACHE_SIZE:
                         self._keys.popitem(last=False)
                 else:
-                    self._miss_was_unknown = (
-                        isinstance(error, JWKSFetchError) and error.status in _NOT_FOUND
-                    )
+                    unknown = isinstance(error, JWKSFetchError) and error.status in _NOT_FOUND
+                    self._miss_was_unknown = unknown
                     self._after_miss.start()
                 self._flight = None
             flight.done.set()
         if key is None:
-            self._notify_failure(kid, error)
-            raise self._refusal()
+            self._notify_failure(kid, error, unknown)
+            raise self._refusal(unknown)
         self._notify(self._on_fetched, kid)
         return key
 
-    def _notify_failure(self, kid: str, error: Exception | None) -> None:
-        if self._miss_was_unknown:
+    def _notify_failure(self, kid: str, error: Exception | None, unknown: bool) -> None:
+        if unknown:
             logger.info("ALB key %r not found at %s", kid, self.key_url)
             return
         failure = error or JWKSFetchError("the fetch was interrupted")
@@ -197,8 +197,8 @@ class AlbKeyCache:
         except Exception:  # a failing listener must not fail the request
             logger.exception("an ALB key listener raised")
 
-    def _refusal(self) -> CognitoAuthError:
-        if self._miss_was_unknown:
+    def _refusal(self, unknown: bool) -> CognitoAuthError:
+        if unknown:
             return UnknownKeyError("signing key not found at the load balancer's key URL")
         retry_after = math.ceil(max(1.0, self._after_miss.remaining))
         return JWKSUnavailableError(retry_after=retry_after)
