@@ -235,5 +235,6 @@ def build_alb_feature(app: Flask, settings: CognitoSettings) -> AlbFeature | Non
         client_ids=contract.client_ids,
         leeway=contract.leeway,
         user_id_claim=contract.user_id_claim,
+        cache_size=settings.token_cache_size,
     )
     return AlbFeature(verifier, load_balancers)

@@ -30,8 +30,11 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from typing import NamedTuple, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -72,6 +75,8 @@ ALB_TOKEN_USE = "alb"
 # becomes a path segment of the key URL, so nothing else may pass.
 _UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", re.ASCII)
 _HEADER_STRINGS = ("kid", "signer", "client", "iss", "typ")
+#: Characters of data tokens the verified-token cache holds at most, besides its entry bound.
+ALB_TOKEN_CACHE_MAX_CHARS = 8 * 1024 * 1024
 _ES256_SIGNATURE_BYTES = 64
 _ECDSA_SHA256 = ECDSA(SHA256())
 
@@ -191,6 +196,50 @@ class AlbUser(CognitoUser):
         return ALB_TOKEN_USE
 
 
+class _Verified(NamedTuple):
+    """A data token that passed every check: what a later request needs to check again."""
+
+    header: FrozenDict
+    user: CognitoUser
+
+
+class _VerifiedTokens:
+    """A thread-safe LRU of data tokens that passed every check, keyed by the whole token.
+
+    Bounded in entries and in the characters of the tokens held. The load balancer's keys
+    never change under their ``kid`` and the other checks depend on the token alone, so only
+    the time checks run again on a hit.
+    """
+
+    def __init__(self, size: int, max_chars: int) -> None:
+        self._size = size
+        self._max_chars = max_chars
+        self._chars = 0
+        self._entries: OrderedDict[str, _Verified] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> _Verified | None:
+        entry = self._entries.get(token)  # one C call: a miss takes no lock
+        if entry is not None:
+            with self._lock, suppress(KeyError):  # evicted meanwhile: nothing to keep fresh
+                self._entries.move_to_end(token)
+        return entry
+
+    def put(self, token: str, entry: _Verified) -> None:
+        if not self._size:
+            return
+        with self._lock:
+            if self._entries.setdefault(token, entry) is not entry:
+                return  # another thread cached it meanwhile
+            self._chars += len(token)
+            while len(self._entries) > self._size or self._chars > self._max_chars:
+                evicted, _ = self._entries.popitem(last=False)
+                self._chars -= len(evicted)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class AlbTokenVerifier:
     """Verifies ALB data tokens. Thread-safe; one per app.
 
@@ -201,6 +250,8 @@ class AlbTokenVerifier:
     :param user_id_claim: the claim of :attr:`CognitoUser.user_id` (``"username"`` is the
         ``username`` claim, which is where the user info puts it).
     :param clock: seconds since the epoch.
+    :param cache_size: data tokens that passed every check kept for later requests, which
+        then check only the times (``COGNITO_TOKEN_CACHE_SIZE``); ``0`` disables the cache.
     """
 
     def __init__(
@@ -212,8 +263,10 @@ class AlbTokenVerifier:
         leeway: float = 0,
         user_id_claim: str = "sub",
         clock: Callable[[], float] = time.time,
+        cache_size: int = 1024,
     ) -> None:
         self._key_sources = dict(key_sources)
+        self._verified = _VerifiedTokens(cache_size, ALB_TOKEN_CACHE_MAX_CHARS)
         self._issuers = frozenset(issuers)
         self._client_ids = frozenset(client_ids)
         self._leeway = leeway
@@ -231,14 +284,20 @@ class AlbTokenVerifier:
             failure is logged with its traceback and raised as ``UNKNOWN_ERROR``.
         """
         try:
-            return self._verify(token)
+            verified = self._verified.get(token) if isinstance(token, str) else None
+            if verified is None:
+                verified = self._verify(token)
+                self._verified.put(token, verified)
+            else:
+                self._check_time(verified.header, verified.user.claims)
+            return verified.user
         except CognitoAuthError:
             raise
         except Exception:
             logger.exception("unexpected failure while verifying an ALB data token")
             raise CognitoAuthError() from None
 
-    def _verify(self, token: str) -> CognitoUser:
+    def _verify(self, token: str) -> _Verified:
         parsed = parse_alb_token(token)
         header, claims = parsed.header, parsed.claims
         key_source = self._key_sources.get(header.get("signer", ""))
@@ -255,7 +314,7 @@ class AlbTokenVerifier:
             raise AudienceMismatchError()
         if claims.get(self._claim) in (None, ""):
             raise MissingClaimError(self._claim)
-        return AlbUser._from_frozen(claims, self._user_id_claim, self._claim)
+        return _Verified(header, AlbUser._from_frozen(claims, self._user_id_claim, self._claim))
 
     def _check_time(self, header: Mapping[str, object], claims: Mapping[str, object]) -> None:
         now = self._clock()
