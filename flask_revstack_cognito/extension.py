@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app
 
 from . import config as keys
+from .alb import build_alb_feature
 from .appstate import EXTENSION_KEY as EXTENSION_KEY
 from .appstate import AppState as AppState
 from .appstate import get_extension as get_extension
@@ -33,7 +34,7 @@ logger = logging.getLogger("flask_revstack_cognito")
 FeatureBuilder = Callable[[Flask, CognitoSettings], "Feature | None"]
 
 #: The features ``init_app`` can enable, in the order they wrap the request path.
-FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation,)
+FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation, build_alb_feature)
 
 
 class CognitoAuth:

@@ -32,6 +32,7 @@ from typing import Protocol
 import requests
 from joserfc.jwk import RSAKey
 
+from .cooldown import Cooldown
 from .deadline import deadline_session
 from .errors import JWKSUnavailableError, UnknownKeyError
 from .tokens import b64url_decode
@@ -44,7 +45,16 @@ _TTL_JITTER = 0.1
 
 
 class JWKSFetchError(Exception):
-    """The JWKS could not be fetched, or the response was not a JWKS document."""
+    """The JWKS could not be fetched, or the response was not a JWKS document.
+
+    :param message: what went wrong.
+    :param status: the HTTP status of an answer other than ``200``; ``None`` otherwise.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        #: The HTTP status of an answer other than ``200``, or ``None``.
+        self.status = status
 
 
 class Fetcher(Protocol):
@@ -79,11 +89,16 @@ class HTTPFetcher:
     socket any longer. :class:`JWKSCache` also stops waiting for any fetcher then.
     """
 
+    #: The ``Accept`` header sent (the ALB key fetcher asks for a PEM file instead).
+    accept = "application/json"
+
     def __call__(self, url: str, *, timeout: float, max_bytes: int) -> bytes:
         timed_out = f"timed out after {timeout:g} s"
         with deadline_session(timeout) as (session, deadline):
             try:
-                body = _read_jwks(session, url, timeout=timeout, max_bytes=max_bytes)
+                body = _read_body(
+                    session, url, timeout=timeout, max_bytes=max_bytes, accept=self.accept
+                )
             except requests.RequestException as error:
                 if deadline.expired:
                     raise JWKSFetchError(timed_out) from error
@@ -94,16 +109,19 @@ class HTTPFetcher:
             return body
 
 
-def _read_jwks(session: requests.Session, url: str, *, timeout: float, max_bytes: int) -> bytes:
+def _read_body(
+    session: requests.Session, url: str, *, timeout: float, max_bytes: int, accept: str
+) -> bytes:
     with session.get(
         url,
         timeout=timeout,
         stream=True,
         allow_redirects=False,
-        headers={"Accept": "application/json"},
+        headers={"Accept": accept},
     ) as response:
         if response.status_code != 200:
-            raise JWKSFetchError(f"HTTP status {response.status_code}")
+            status = response.status_code
+            raise JWKSFetchError(f"HTTP status {status}", status=status)
         body = bytearray()
         for chunk in response.iter_content(chunk_size=4096):
             body += chunk
@@ -215,8 +233,9 @@ class JWKSCache:
         self._lock = threading.Lock()
         self._keys: Mapping[str, RSAKey] | None = None
         self._expires_at = -math.inf
-        self._failed_at = -math.inf
-        self._unknown_kid_fetch_at = -math.inf
+        # No fetch of any kind during the first; no refetch for an unknown kid during either.
+        self._after_failure = Cooldown(self.options.refresh_cooldown, clock=clock)
+        self._after_unknown_kid = Cooldown(self.options.refresh_cooldown, clock=clock)
         self._flight: _Flight | None = None
         #: Number of fetches attempted so far (for diagnostics and tests).
         self.fetch_count = 0
@@ -273,11 +292,10 @@ class JWKSCache:
         return self.key_ids
 
     def _failed_recently(self) -> bool:
-        return self._clock() - self._failed_at < self.options.refresh_cooldown
+        return self._after_failure.active
 
     def _unknown_kid_cooling_down(self) -> bool:
-        since = self._clock() - self._unknown_kid_fetch_at
-        return since < self.options.refresh_cooldown or self._failed_recently()
+        return self._after_unknown_kid.active or self._after_failure.active
 
     def _is_fresh(self) -> bool:
         return self._clock() < self._expires_at
@@ -331,15 +349,15 @@ class JWKSCache:
                 # The cooldowns run from the end of the fetch.
                 now = self._clock()
                 if unknown_kid or (kid is not None and keys is not None and kid not in keys):
-                    self._unknown_kid_fetch_at = now
+                    self._after_unknown_kid.start(now)
                 if keys is not None:
                     self._keys = keys
-                    self._failed_at = -math.inf
+                    self._after_failure.reset()
                     ttl = self.options.ttl * (1 - _TTL_JITTER * self._jitter())
                     self._expires_at = now + ttl
                 else:
                     # Stale-if-error: keep what is held, try again after the cooldown.
-                    self._failed_at = now
+                    self._after_failure.start(now)
                     self._expires_at = now + self.options.refresh_cooldown
                     if flight.error is None:
                         flight.error = JWKSFetchError("the fetch was interrupted")
@@ -392,5 +410,5 @@ class JWKSCache:
     def _unavailable(self) -> JWKSUnavailableError:
         # What is left of the failure's cooldown, never below one second (nor -inf when a
         # caller gave up waiting for a first fetch that has not failed yet).
-        retry_after = self._failed_at + self.options.refresh_cooldown - self._clock()
+        retry_after = self._after_failure.remaining
         return JWKSUnavailableError(retry_after=math.ceil(max(1.0, retry_after)))

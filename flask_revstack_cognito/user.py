@@ -105,7 +105,7 @@ class CognitoUser:
 
     @property
     def token_use(self) -> str:
-        """``"id"`` or ``"access"``."""
+        """``"id"`` or ``"access"``; ``"alb"`` for the user of an ALB data token."""
         return str(self.claims.get("token_use", ""))
 
     @property
