@@ -12,7 +12,13 @@ from flask_revstack_cognito import JWKSOptions, TokenVerifier
 from flask_revstack_cognito.testing import LocalUserPool
 
 # The fixtures of the split-up test modules live next to their helpers.
-pytest_plugins = ["decorator_helpers", "extension_helpers", "jwks_helpers", "verification_helpers"]
+pytest_plugins = [
+    "decorator_helpers",
+    "extension_helpers",
+    "jwks_helpers",
+    "managed_login_helpers",
+    "verification_helpers",
+]
 
 START = 1_800_000_000.0
 
