@@ -23,6 +23,7 @@ from .responses import error_response
 from .session import AuthSession
 from .settings import CognitoSettings
 from .signals import jwks_fetch_failed, jwks_refreshed
+from .signin import build_signin
 from .user import CognitoUser
 from .verifier import TokenVerifier
 
@@ -32,7 +33,7 @@ logger = logging.getLogger("flask_revstack_cognito")
 FeatureBuilder = Callable[[Flask, CognitoSettings], "Feature | None"]
 
 #: The features ``init_app`` can enable, in the order they wrap the request path.
-FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = ()
+FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_signin,)
 
 
 class CognitoAuth:
