@@ -15,8 +15,16 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from flask_revstack_cognito import CognitoAuth, current_cognito_user, login_required
-from flask_revstack_cognito.testing import LocalUserPool, browser_sign_in
+from flask_revstack_cognito import (
+    CognitoAuth,
+    current_cognito_user,
+    login_required,
+    verify_request,
+)
+from flask_revstack_cognito.appstate import get_extension
+from flask_revstack_cognito.signin import SignInFeature
+from flask_revstack_cognito.signin.cookies import RefreshCookieCodec
+from flask_revstack_cognito.testing import JWKSServer, LocalUserPool, browser_sign_in
 
 APP_ROOT = "http://localhost/"
 CALLBACK_URL = "http://localhost/auth/callback"
@@ -37,11 +45,13 @@ def signin_pool() -> Iterator[LocalUserPool]:
         yield pool
 
 
-def make_signin_app(pool: LocalUserPool, **config: Any) -> Flask:
+def make_signin_app(pool: LocalUserPool, *, secret: str = SECRET, **config: Any) -> Flask:
     """An app with sign-in against ``pool`` and pages: ``/private``, ``/admin``, ``/orders``
-    (access token), ``/api/me`` and ``/`` (a template using the helpers)."""
+    (access token), ``/both`` (ID and access token), ``/profile`` (a template), ``/maybe``
+    (both tokens, optional), ``/api/me``, ``POST /api/orders`` and ``/``
+    (a template using the helpers)."""
     app = Flask("signin_app")
-    app.config.update(SECRET_KEY=SECRET, TESTING=True)
+    app.config.update(SECRET_KEY=secret, TESTING=True)
     app.config.update(pool.config(**config))
 
     @app.get("/")
@@ -59,6 +69,11 @@ def make_signin_app(pool: LocalUserPool, **config: Any) -> Flask:
         assert user is not None
         return f"hello {user.username}"
 
+    @app.get("/profile")
+    @login_required
+    def profile() -> str:
+        return render_template_string("{{ current_cognito_user.email }}")
+
     @app.get("/admin")
     @login_required(groups=["admins"])
     def admin() -> str:
@@ -70,6 +85,18 @@ def make_signin_app(pool: LocalUserPool, **config: Any) -> Flask:
         user = current_cognito_user
         assert user is not None
         return {"token_use": user.token_use}
+
+    @app.get("/both")
+    @login_required
+    @login_required(token_use="access")
+    def both() -> str:
+        return "id and access"
+
+    @app.get("/maybe")
+    def maybe() -> dict[str, Any]:
+        by_id = verify_request(optional=True)
+        by_access = verify_request(optional=True, token_use="access")
+        return {"id": bool(by_id), "access": bool(by_access)}
 
     @app.get("/api/me")
     @login_required
@@ -134,3 +161,36 @@ def set_cookie_headers(response: TestResponse) -> dict[str, str]:
     for header in response.headers.getlist("Set-Cookie"):
         headers[header.split("=", 1)[0]] = header
     return headers
+
+
+class TokenCalls:
+    """Counts the requests the stand-in got at each path since :meth:`reset`."""
+
+    def __init__(self, server: JWKSServer) -> None:
+        self.server = server
+        self._before = dict(server.path_counts)
+
+    def reset(self) -> None:
+        self._before = dict(self.server.path_counts)
+
+    def count(self, path: str = "/oauth2/token") -> int:
+        return self.server.path_counts[path] - self._before.get(path, 0)
+
+
+@pytest.fixture
+def calls(signin_pool: LocalUserPool) -> TokenCalls:
+    """The stand-in's requests, counted by path."""
+    return TokenCalls(signin_pool.serve())
+
+
+def codec_of(app: Flask) -> RefreshCookieCodec:
+    feature = get_extension(app)[1].feature(SignInFeature)
+    assert feature is not None
+    return feature.codec
+
+
+def refresh_token_of(client: FlaskClient) -> str:
+    """The refresh token in the client's refresh cookie, opened with the app's codec."""
+    token = codec_of(client.application).open(cookie_value(client, "refresh_token"))
+    assert token is not None
+    return token

@@ -87,7 +87,8 @@ class _Views:
             _Pending(nonce, verifier, safe_next(request.args.get("next")), time.time())
         )
         while len(pending) > MAX_PENDING:
-            del pending[next(iter(pending))]
+            # The session's JSON sorts its keys: the oldest is found by its start time.
+            del pending[min(pending, key=lambda state: pending[state][-1])]
         session[SESSION_KEY] = pending
         url = self.feature.client.authorization_url(
             redirect_uri=self._redirect_uri(), state=state, nonce=nonce, code_verifier=verifier

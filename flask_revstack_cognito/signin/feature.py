@@ -242,18 +242,6 @@ def build_signin(app: Flask, settings: CognitoSettings) -> SignInFeature | None:
     return SignInFeature(signin, settings, codec)
 
 
-def current_signin() -> SignInFeature:
-    """The current app's sign-in feature.
-
-    :meta private:
-    :raises RuntimeError: when sign-in is not enabled on the app.
-    """
-    feature = get_extension()[1].feature(SignInFeature)
-    if feature is None:
-        raise RuntimeError("browser sign-in is not enabled: set COGNITO_DOMAIN")
-    return feature
-
-
 def login_url(next: str | None = None) -> str:
     """The URL of the sign-in route, returning to ``next`` (a path on this site) afterwards.
 

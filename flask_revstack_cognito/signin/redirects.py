@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 #: Where a refused ``next`` sends the browser.
 FALLBACK = "/"
 
@@ -30,10 +28,5 @@ def safe_next(value: object) -> str:
         return FALLBACK
     if any(not char.isprintable() or char.isspace() for char in value):
         return FALLBACK
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return FALLBACK
-    if parts.scheme or parts.netloc:
-        return FALLBACK
+    # What is left starts with one "/": a path of this host, never a scheme or another host.
     return value
