@@ -27,6 +27,7 @@ from .client import OAuthFailed, OAuthRefused, OAuthUnavailable
 from .cookies import clear_cookies, set_cookies
 from .feature import BLUEPRINT_NAME, SignInFeature, login_url
 from .redirects import safe_next
+from .settings import SignInSettings
 from .tokens import SignInTokenError, verify_token_response
 
 logger = logging.getLogger("flask_revstack_cognito")
@@ -75,7 +76,10 @@ def make_blueprint(feature: SignInFeature) -> Blueprint:
 class _Views:
     def __init__(self, feature: SignInFeature) -> None:
         self.feature = feature
-        self.settings = feature.settings
+
+    @property
+    def settings(self) -> SignInSettings:
+        return self.feature.settings
 
     def login(self) -> Response:
         """Keep a new sign-in's secrets in the session; send the browser to Cognito."""
