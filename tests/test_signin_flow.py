@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Flask
 from flask.testing import FlaskClient
 from signin_helpers import (
     BROWSER,
     cookie_value,
+    make_signin_app,
     set_cookie_headers,
     sign_in,
 )
@@ -61,3 +64,14 @@ def test_the_home_page_offers_sign_in_when_signed_out(
     client: FlaskClient, signin_pool: LocalUserPool
 ) -> None:
     assert client.get("/").text == ("<a href='/auth/login'>Sign in</a>|/auth/login?next=/private")
+
+
+def test_with_strict_cookies_a_page_of_this_site_moves_on(signin_pool: LocalUserPool) -> None:
+    # A redirect from the callback still belongs to the navigation that came from Cognito, on
+    # which browsers send no SameSite=Strict cookie.
+    browser = make_signin_app(signin_pool, COGNITO_COOKIE_SAMESITE="Strict").test_client()
+    response = sign_in(browser, next=quote("/private?a=1&b=2", safe="/"))
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="0;url=/private?a=1&amp;b=2">' in response.text
+    assert "SameSite=Strict" in set_cookie_headers(response)["id_token"]
+    assert browser.get("/private").text == "hello admin"

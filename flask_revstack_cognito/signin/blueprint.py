@@ -24,7 +24,7 @@ from ..locate import is_cross_site_unsafe
 from ..signals import user_signed_in, user_signed_out
 from ..user import CognitoUser
 from .client import OAuthFailed, OAuthRefused, OAuthUnavailable
-from .cookies import clear_cookies, set_cookies
+from .cookies import CookieTooLarge, clear_cookies, set_cookies
 from .feature import BLUEPRINT_NAME, SignInFeature, login_url
 from .redirects import safe_next
 from .settings import SignInSettings
@@ -161,8 +161,22 @@ class _Views:
             reason = error.message if isinstance(error, CognitoAuthError) else str(error)
             logger.info("sign-in tokens refused: %s", reason)
             return _page(401, "Sign-in failed", f"The tokens from Cognito were refused: {reason}.")
-        response = redirect(sign_in.next, 302)
-        set_cookies(response, verified.cookies, settings, self.feature.codec)
+        if settings.cookie_samesite == "Strict":
+            # A redirect would still belong to the navigation that came from Cognito's site,
+            # and carry no Strict cookie: a page of this site moves on instead.
+            response = _continue_page(sign_in.next)
+        else:
+            response = redirect(sign_in.next, 302)
+        try:
+            set_cookies(response, verified.cookies, settings, self.feature.codec)
+        except CookieTooLarge as error:
+            logger.warning("sign-in refused: %s", error)
+            return _page(
+                502,
+                "Sign-in failed",
+                "The tokens from Cognito are too large for a browser cookie: the user has too "
+                "many groups or attributes for this app.",
+            )
         user_signed_in.send(_app(), user=verified.id_user)
         return _no_store(response)
 
@@ -258,3 +272,14 @@ def _page(status: int, title: str, message: str) -> Response:
         "\n</body></html>\n"
     )
     return _no_store(Response(body, status, content_type="text/html; charset=utf-8"))
+
+
+def _continue_page(next_path: str) -> Response:
+    target = escape(next_path)
+    body = (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        f'<meta http-equiv="refresh" content="0;url={target}">'
+        "<title>Signed in</title></head>\n"
+        f'<body><p>Signed in. <a href="{target}">Continue</a></p></body></html>\n'
+    )
+    return Response(body, 200, content_type="text/html; charset=utf-8")

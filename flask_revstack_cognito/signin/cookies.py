@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response
 
 from .settings import REFRESH_COOKIE_MAX_AGE, SignInSettings
@@ -31,6 +32,9 @@ _HKDF_SALT = b"flask-revstack-cognito"
 _NONCE_BYTES = 12
 # A sealed Cognito refresh token is about 2.4 kB; a cookie cannot hold more than about 4 kB.
 _MAX_SEALED = 8192
+
+#: The largest ``Set-Cookie`` value set (werkzeug's limit): browsers keep 4096 bytes per cookie.
+MAX_COOKIE_BYTES = 4093
 
 
 def derive_key(secret: str | bytes) -> bytes:
@@ -111,6 +115,23 @@ class CookieTokens:
     refresh_token: str | None
 
 
+class CookieTooLarge(Exception):
+    """A token does not fit in a browser cookie (an ID token with many groups or attributes).
+
+    :param name: the cookie's name.
+    :param size: the size of its ``Set-Cookie`` value, in bytes.
+    """
+
+    def __init__(self, name: str, size: int) -> None:
+        #: The cookie that does not fit.
+        self.name = name
+        #: The size of its ``Set-Cookie`` value, in bytes.
+        self.size = size
+        super().__init__(
+            f"the {name} cookie would be {size} bytes; browsers keep at most {MAX_COOKIE_BYTES}"
+        )
+
+
 def set_cookies(
     response: Response,
     tokens: CookieTokens,
@@ -122,20 +143,25 @@ def set_cookies(
     """Put the tokens in their cookies: HttpOnly, Path ``/``, Secure and SameSite as configured.
 
     The ID and access cookies live until their token expires; the refresh cookie lives
-    :data:`~.settings.REFRESH_COOKIE_MAX_AGE` seconds.
+    :data:`~.settings.REFRESH_COOKIE_MAX_AGE` seconds. Nothing is set when one does not fit.
+
+    :raises CookieTooLarge: when a cookie would exceed :data:`MAX_COOKIE_BYTES` (a browser
+        would drop it without a word, and the user would never be signed in).
     """
     current = now()
-    _set(response, settings, settings.id_cookie, tokens.id_token, tokens.id_expires_at - current)
-    _set(
-        response,
-        settings,
-        settings.access_cookie,
-        tokens.access_token,
-        tokens.access_expires_at - current,
-    )
+    cookies = [
+        (settings.id_cookie, tokens.id_token, tokens.id_expires_at - current),
+        (settings.access_cookie, tokens.access_token, tokens.access_expires_at - current),
+    ]
     if tokens.refresh_token is not None:
         sealed = codec.seal(tokens.refresh_token)
-        _set(response, settings, settings.refresh_cookie, sealed, REFRESH_COOKIE_MAX_AGE)
+        cookies.append((settings.refresh_cookie, sealed, REFRESH_COOKIE_MAX_AGE))
+    headers = [_dump(settings, name, value, max_age) for name, value, max_age in cookies]
+    for (name, _, _), header in zip(cookies, headers, strict=True):
+        if len(header) > MAX_COOKIE_BYTES:
+            raise CookieTooLarge(name, len(header))
+    for header in headers:
+        response.headers.add("Set-Cookie", header)
 
 
 def clear_cookies(response: Response, settings: SignInSettings) -> None:
@@ -150,10 +176,8 @@ def clear_cookies(response: Response, settings: SignInSettings) -> None:
         )
 
 
-def _set(
-    response: Response, settings: SignInSettings, name: str, value: str, max_age: float
-) -> None:
-    response.set_cookie(
+def _dump(settings: SignInSettings, name: str, value: str, max_age: float) -> str:
+    return dump_cookie(
         name,
         value,
         max_age=max(0, int(max_age)),
@@ -161,4 +185,5 @@ def _set(
         secure=settings.cookie_secure,
         httponly=True,
         samesite=settings.cookie_samesite,
+        max_size=0,  # checked by the caller, with an error instead of a warning
     )

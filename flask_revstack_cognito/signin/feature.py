@@ -26,7 +26,7 @@ from ..settings import CognitoSettings
 from ..signals import tokens_refreshed
 from ..user import CognitoUser
 from .client import CognitoOAuthClient, OAuthRefused, OAuthUnavailable
-from .cookies import RefreshCookieCodec, clear_cookies, set_cookies
+from .cookies import CookieTooLarge, RefreshCookieCodec, clear_cookies, set_cookies
 from .redirects import safe_next
 from .settings import SECRET_KEY, SignInSettings, read_signin_settings
 from .tokens import SignInTokenError, VerifiedTokens, verify_token_response
@@ -217,7 +217,11 @@ class SignInFeature(Feature):
         if state.clear:
             clear_cookies(response, self.settings)
         elif state.refreshed is not None:
-            set_cookies(response, state.refreshed.cookies, self.settings, self.codec)
+            try:
+                set_cookies(response, state.refreshed.cookies, self.settings, self.codec)
+            except CookieTooLarge as error:
+                logger.warning("refreshed tokens dropped: %s", error)
+                clear_cookies(response, self.settings)
         else:
             return response
         # A response that sets a sign-in cookie is this browser's alone.
