@@ -183,6 +183,16 @@ def test_unreachable_keys_are_a_503_page(client: FlaskClient, signin_pool: Local
     assert_refused(client.get(back), 503, "keys could not be fetched")
 
 
+@pytest.mark.parametrize(
+    "stored", ["not a dict", {"s": "not a list"}, {"s": [1, 2]}, {"s": [1, 2, 3, "4"]}]
+)
+def test_a_session_of_another_shape_holds_no_sign_in(client: FlaskClient, stored: object) -> None:
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = stored
+    assert_refused(client.get("/auth/callback?state=s&code=c"), 400, "not one this browser")
+    assert start_sign_in(client)  # and a new sign-in starts afresh
+
+
 def test_several_tabs_may_sign_in_at_once(client: FlaskClient) -> None:
     first = back_from_stand_in(client)
     second = back_from_stand_in(client)

@@ -248,6 +248,7 @@ def _pending_sign_ins() -> dict[str, Any]:
         for state, entry in pending.items()
         if isinstance(entry, list)
         and len(entry) == len(_Pending._fields)
+        and isinstance(entry[-1], (int, float))
         and now - entry[-1] <= PENDING_LIFETIME
     }
 
