@@ -36,7 +36,10 @@ def test_the_logs_hold_no_secret(
         client.set_cookie("id_token", signin_pool.id_token(expires_in=-10))
         client.delete_cookie("access_token")
         assert client.get("/private", headers=BROWSER).status_code == 200
-        secrets += [cookie_value(client, "id_token") or "", cookie_value(client, "access_token")]
+        secrets += [
+            cookie_value(client, "id_token") or "",
+            cookie_value(client, "access_token") or "",
+        ]
         signin_pool.serve().fail_with(500, b"", path="/oauth2/revoke")
         client.post("/auth/logout")
         client.get("/auth/callback?error=access_denied&error_description=x")
