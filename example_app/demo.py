@@ -4,6 +4,7 @@ is configured. ``make demo`` runs it; the browser test starts the same stack."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Mapping
@@ -45,6 +46,9 @@ class DemoStack:
         if not self.environ.get("FLASK_COGNITO_USER_POOL_ID"):
             self.cognito = LocalCognito().start()
             overrides = dict(self.cognito.flask_config())
+            if not self.environ.get("FLASK_SECRET_KEY"):
+                # The browser sign-in keeps its state in the Flask session: a key per run.
+                overrides["SECRET_KEY"] = secrets.token_hex(32)
         self.app = create_app(overrides)
         with self.app.app_context():
             auth.prefetch()  # fail now, not on the first request, if the keys are unreachable
@@ -54,6 +58,9 @@ class DemoStack:
             self._server = make_server(
                 "127.0.0.1", 0, self.app, threaded=True, fd=listening.fileno()
             )
+        if self.cognito is not None:
+            port = self._server.port
+            self.cognito.allow_app([f"http://127.0.0.1:{port}/", f"http://localhost:{port}/"])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -92,6 +99,7 @@ class DemoStack:
         lines.append("")
         if self.cognito is not None:
             lines.append(f"Local Cognito (moto) on {self.cognito.endpoint}, no AWS account used.")
+            lines.append(f"Its managed login (hosted UI stand-in) on {self.cognito.domain}")
             lines.append(
                 f"User pool {self.cognito.user_pool_id}, app client {self.cognito.client_id}"
             )
