@@ -104,18 +104,25 @@ class LocalCognito:
         assert self._hosted_ui is not None, "start() first"
         return self._hosted_ui.base_url
 
-    def allow_app(self, base_urls: Sequence[str], *, prefix: str = "/auth") -> AppClient:
+    def allow_app(
+        self,
+        base_urls: Sequence[str],
+        *,
+        prefix: str = "/auth",
+        signed_out_paths: Sequence[str] = ("",),
+    ) -> AppClient:
         """Register the app's callback and sign-out URLs, as in the console's app client.
 
         :param base_urls: the app's roots (``http://127.0.0.1:5000/``): ``<root><prefix>/callback``
-            becomes a callback URL and the root a sign-out URL.
+            becomes a callback URL.
         :param prefix: the app's ``COGNITO_AUTH_URL_PREFIX``.
+        :param signed_out_paths: paths below each root registered as sign-out URLs.
         """
         roots = tuple(url if url.endswith("/") else f"{url}/" for url in base_urls)
         client = AppClient(
             self.client_id,
             callback_urls=tuple(f"{root}{prefix.strip('/')}/callback" for root in roots),
-            logout_urls=roots,
+            logout_urls=tuple(f"{root}{path}" for root in roots for path in signed_out_paths),
             scopes=OAUTH_SCOPES,
         )
         self.app_clients[client.client_id] = client

@@ -80,7 +80,13 @@ def test_the_app_is_configured_for_the_demos_managed_login(
         f"http://127.0.0.1:{port}/auth/callback",
         f"http://localhost:{port}/auth/callback",
     )
-    assert client.logout_urls == (f"http://127.0.0.1:{port}/", f"http://localhost:{port}/")
+    assert client.logout_urls == (
+        f"http://127.0.0.1:{port}/",
+        f"http://127.0.0.1:{port}/web/",
+        f"http://localhost:{port}/",
+        f"http://localhost:{port}/web/",
+    )
+    assert stack.app.config["COGNITO_LOGOUT_REDIRECT_URI"] == f"http://127.0.0.1:{port}/web/"
     assert f"managed login (hosted UI stand-in) on {cognito.domain}" in stack.banner()
 
 
