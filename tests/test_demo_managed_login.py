@@ -6,13 +6,22 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+import boto3  # type: ignore[import-untyped]
 import pytest
 import requests
 from managed_login_helpers import query_of
 
 from example_app.demo import DemoStack
+from example_app.hosted_ui import MotoSignInBackend
 from example_app.local_cognito import DEMO_USERS, LocalCognito
-from flask_revstack_cognito.testing import SESSION_COOKIE, SignInFailed, browser_sign_in
+from flask_revstack_cognito.testing import (
+    SESSION_COOKIE,
+    Grant,
+    InvalidAccessToken,
+    SignInFailed,
+    SignInRefused,
+    browser_sign_in,
+)
 from flask_revstack_cognito.tokens import parse_token
 
 ALICE, BOB = DEMO_USERS
@@ -163,3 +172,27 @@ def test_an_unregistered_callback_is_refused(stack: DemoStack, cognito: LocalCog
             ALICE.username,
             ALICE.password,
         )
+
+
+def test_moto_refuses_a_disabled_user_and_a_stranger_at_user_info(cognito: LocalCognito) -> None:
+    moto = boto3.client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url=cognito.endpoint,
+        aws_access_key_id="demo",
+        aws_secret_access_key="demo",
+    )
+    moto.admin_create_user(
+        UserPoolId=cognito.user_pool_id, Username="carol", MessageAction="SUPPRESS"
+    )
+    moto.admin_set_user_password(
+        UserPoolId=cognito.user_pool_id, Username="carol", Password=ALICE.password, Permanent=True
+    )
+    moto.admin_disable_user(UserPoolId=cognito.user_pool_id, Username="carol")
+    backend = MotoSignInBackend(moto)
+    grant = Grant(cognito.client_id, ("openid",))
+    with pytest.raises(SignInRefused, match="User is disabled"):
+        backend.sign_in("carol", ALICE.password, grant)
+    with pytest.raises(InvalidAccessToken):
+        backend.user_info("not-an-access-token")
+    assert repr(backend) == "<MotoSignInBackend>"
