@@ -22,6 +22,7 @@ from .errors import MissingClaimError as MissingClaimError
 from .errors import MissingTokenError as MissingTokenError
 from .errors import TokenExpiredError as TokenExpiredError
 from .errors import TokenNotYetValidError as TokenNotYetValidError
+from .errors import TokenRevokedError as TokenRevokedError
 from .errors import TokenUseMismatchError as TokenUseMismatchError
 from .errors import UnknownKeyError as UnknownKeyError
 from .errors import UnsupportedAlgorithmError as UnsupportedAlgorithmError
@@ -31,7 +32,11 @@ from .jwks import JWKSOptions as JWKSOptions
 from .session import AuthSession as AuthSession
 from .signals import jwks_fetch_failed as jwks_fetch_failed
 from .signals import jwks_refreshed as jwks_refreshed
+from .signals import token_revoked as token_revoked
 from .signals import token_verified as token_verified
+from .signals import tokens_refreshed as tokens_refreshed
+from .signals import user_signed_in as user_signed_in
+from .signals import user_signed_out as user_signed_out
 from .signals import verification_failed as verification_failed
 from .user import CognitoUser as CognitoUser
 from .verifier import TokenVerifier as TokenVerifier
@@ -57,6 +62,7 @@ __all__ = [
     "MissingTokenError",
     "TokenExpiredError",
     "TokenNotYetValidError",
+    "TokenRevokedError",
     "TokenUseMismatchError",
     "TokenVerifier",
     "TrustedIssuer",
@@ -69,7 +75,11 @@ __all__ = [
     "jwks_refreshed",
     "login_guard",
     "login_required",
+    "token_revoked",
     "token_verified",
+    "tokens_refreshed",
+    "user_signed_in",
+    "user_signed_out",
     "verification_failed",
     "verify_request",
 ]

@@ -7,13 +7,16 @@ the extension module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from flask import Flask, current_app
 
+from .pipeline import Authenticate, Feature, RefusalResponse, Verify
 from .session import AuthSession
 from .settings import CognitoSettings
 from .verifier import TokenVerifier
+
+FeatureT = TypeVar("FeatureT", bound=Feature)
 
 #: The key of ``app.extensions`` under which the extension registers itself.
 EXTENSION_KEY = "revstack_cognito"
@@ -28,6 +31,21 @@ class AppState:
 
     settings: CognitoSettings
     verifier: TokenVerifier
+    #: Bare-token verification: the verifier, then what features add (the revocation check).
+    verify: Verify
+    #: The request path: find the request's token and verify it (see :mod:`.pipeline`).
+    authenticate: Authenticate
+    #: Another answer than the error for a refused request (sign-in's redirect), or ``None``.
+    refusal_response: RefusalResponse | None = None
+    #: The enabled features (browser sign-in, ALB, revocation), in the order they wrap.
+    features: tuple[Feature, ...] = ()
+
+    def feature(self, kind: type[FeatureT]) -> FeatureT | None:
+        """The enabled feature of class ``kind``, or ``None``."""
+        for feature in self.features:
+            if isinstance(feature, kind):
+                return feature
+        return None
 
 
 class RegisteredAuth(Protocol):

@@ -36,6 +36,24 @@ HEADER_NAME = "COGNITO_HEADER_NAME"
 HEADER_TYPE = "COGNITO_HEADER_TYPE"
 COOKIE_NAME = "COGNITO_COOKIE_NAME"
 REALM = "COGNITO_REALM"
+# Browser sign-in with Cognito's managed login (SPEC section 11).
+DOMAIN = "COGNITO_DOMAIN"
+CLIENT_SECRET = "COGNITO_CLIENT_SECRET"
+SCOPES = "COGNITO_SCOPES"
+AUTH_URL_PREFIX = "COGNITO_AUTH_URL_PREFIX"
+REDIRECT_URI = "COGNITO_REDIRECT_URI"
+LOGOUT_REDIRECT_URI = "COGNITO_LOGOUT_REDIRECT_URI"
+ACCESS_COOKIE_NAME = "COGNITO_ACCESS_COOKIE_NAME"
+REFRESH_COOKIE_NAME = "COGNITO_REFRESH_COOKIE_NAME"
+COOKIE_SECURE = "COGNITO_COOKIE_SECURE"
+COOKIE_SAMESITE = "COGNITO_COOKIE_SAMESITE"
+LOGIN_REDIRECT = "COGNITO_LOGIN_REDIRECT"
+# Requests authenticated by an Application Load Balancer (SPEC section 12).
+ALB_ARN = "COGNITO_ALB_ARN"
+ALB_KEY_URL = "COGNITO_ALB_KEY_URL"
+# Revoked tokens (SPEC section 13).
+REVOCATION_STORE = "COGNITO_REVOCATION_STORE"
+REVOCATION_TTL = "COGNITO_REVOCATION_TTL"
 
 #: Every configuration key with its default (``None``: required, derived or unset).
 DEFAULTS: Mapping[str, Any] = {
@@ -60,34 +78,27 @@ DEFAULTS: Mapping[str, Any] = {
     HEADER_TYPE: "Bearer",
     COOKIE_NAME: "id_token",
     REALM: None,
+    DOMAIN: None,
+    CLIENT_SECRET: None,
+    SCOPES: "openid email profile",
+    AUTH_URL_PREFIX: "/auth",
+    REDIRECT_URI: None,
+    LOGOUT_REDIRECT_URI: None,
+    ACCESS_COOKIE_NAME: "access_token",
+    REFRESH_COOKIE_NAME: "refresh_token",
+    COOKIE_SECURE: True,
+    COOKIE_SAMESITE: "Lax",
+    LOGIN_REDIRECT: True,
+    ALB_ARN: None,
+    ALB_KEY_URL: None,
+    REVOCATION_STORE: None,
+    REVOCATION_TTL: 2592000,
 }
-
-#: Keys of features the product specification plans (browser sign-in, ALB, revocation): known,
-#: so that setting one ahead of its release draws no "unknown key" warning.
-PLANNED_KEYS: frozenset[str] = frozenset(
-    {
-        "COGNITO_DOMAIN",
-        "COGNITO_CLIENT_SECRET",
-        "COGNITO_SCOPES",
-        "COGNITO_AUTH_URL_PREFIX",
-        "COGNITO_REDIRECT_URI",
-        "COGNITO_LOGOUT_REDIRECT_URI",
-        "COGNITO_ACCESS_COOKIE_NAME",
-        "COGNITO_REFRESH_COOKIE_NAME",
-        "COGNITO_COOKIE_SECURE",
-        "COGNITO_COOKIE_SAMESITE",
-        "COGNITO_LOGIN_REDIRECT",
-        "COGNITO_ALB_ARN",
-        "COGNITO_ALB_KEY_URL",
-        "COGNITO_REVOCATION_STORE",
-        "COGNITO_REVOCATION_TTL",
-    }
-)
 
 
 def known_keys() -> frozenset[str]:
-    """Every ``COGNITO_*`` key the package reads or plans to read."""
-    return frozenset(DEFAULTS) | PLANNED_KEYS
+    """Every ``COGNITO_*`` key the package reads."""
+    return frozenset(DEFAULTS)
 
 
 def environment_name(key: str) -> str:

@@ -20,14 +20,13 @@ from _thread import RLock
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast, overload
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, abort, current_app, request
 from werkzeug.local import LocalProxy
 
 from .appstate import get_extension
 from .authorization import check_requirements
 from .contract import check_token_use
 from .errors import CognitoAuthError, MissingTokenError
-from .locate import locate_token
 from .signals import token_verified, verification_failed
 from .user import CognitoUser
 
@@ -294,8 +293,7 @@ class _Check:
                     outcome = state.outcomes.get(required_use)
                     if outcome is None:
                         try:
-                            token = locate_token(req, app_state.settings)
-                            outcome = app_state.verifier.verify(token, token_use=required_use)
+                            outcome = app_state.authenticate(req, required_use)
                         except CognitoAuthError as error:
                             outcome = error
                         state.outcomes[required_use] = outcome
@@ -315,6 +313,10 @@ class _Check:
             if state.unsent.pop(False, False):  # the request's first failure
                 logger.info("request refused: %s (%r)", error.code, req.path)
                 verification_failed.send(app, error=error)
+            if app_state.refusal_response is not None:
+                response = app_state.refusal_response(req, error)
+                if response is not None:
+                    abort(response)
             raise
         state.user = outcome
         # A signal with no receiver at all has nothing to do: skip the send.

@@ -197,6 +197,13 @@ class JWKSUnavailableError(CognitoAuthError):
         super().__init__(message)
 
 
+class TokenRevokedError(CognitoAuthError):
+    """The token belongs to a sign-in that was revoked (``auth.revoke``, sign-out)."""
+
+    code = "TOKEN_REVOKED"
+    default_message = "token revoked"
+
+
 class CognitoConfigError(ValueError):
     """A configuration value is missing or wrong; raised at start-up, never per request.
 

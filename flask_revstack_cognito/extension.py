@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app
 
@@ -17,14 +18,22 @@ from .contract import AuthContract, check_token_use
 from .errors import CognitoAuthError, MalformedTokenError, MissingTokenError
 from .jwks import Fetcher
 from .locate import expected_form_error, token_from_authorization
+from .pipeline import Feature, compose
 from .responses import error_response
 from .session import AuthSession
 from .settings import CognitoSettings
 from .signals import jwks_fetch_failed, jwks_refreshed
+from .signin import build_signin
 from .user import CognitoUser
 from .verifier import TokenVerifier
 
 logger = logging.getLogger("flask_revstack_cognito")
+
+#: Builds a feature from the app's config, or ``None`` when the config does not enable it.
+FeatureBuilder = Callable[[Flask, CognitoSettings], "Feature | None"]
+
+#: The features ``init_app`` can enable, in the order they wrap the request path.
+FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_signin,)
 
 
 class CognitoAuth:
@@ -83,8 +92,17 @@ class CognitoAuth:
                 "%s is not set: tokens from any app client of the pool are accepted",
                 keys.CLIENT_ID,
             )
-        self._states[app] = AppState(settings, self._make_verifier(app, settings))
+        verifier = self._make_verifier(app, settings)
+        features = tuple(
+            feature for build in FEATURE_BUILDERS if (feature := build(app, settings)) is not None
+        )
+        verify, authenticate, refusal_response = compose(settings, verifier.verify, features)
+        self._states[app] = AppState(
+            settings, verifier, verify, authenticate, refusal_response, features
+        )
         app.extensions[EXTENSION_KEY] = self
+        for feature in features:
+            feature.init_app(app)
         if CognitoAuthError not in app.error_handler_spec[None][None]:
             app.register_error_handler(CognitoAuthError, self._default_error_response)
         app.cli.add_command(cognito_cli)
@@ -161,7 +179,7 @@ class CognitoAuth:
             check_token_use(token_use)  # a bad token_use is a ValueError before anything
             raise MalformedTokenError()
         # The verifier checks token_use before anything else, too.
-        return self.state().verifier.verify(token, token_use=token_use)
+        return self.state().verify(token, token_use=token_use)
 
     def validate(self, authorization: str | None, *, token_use: str | None = None) -> AuthSession:
         """Validate a raw ``Authorization`` value (any case of ``Bearer``) or a bare token.

@@ -17,6 +17,7 @@ pytest_plugins = [
     "extension_helpers",
     "jwks_helpers",
     "managed_login_helpers",
+    "signin_helpers",
     "verification_helpers",
 ]
 

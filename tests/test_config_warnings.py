@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from flask_revstack_cognito import CognitoAuth, CognitoConfigError
-from flask_revstack_cognito.config import DEFAULTS, PLANNED_KEYS, known_keys
+from flask_revstack_cognito.config import DEFAULTS, known_keys
 from flask_revstack_cognito.settings import warn_unknown_keys
 
 POOL = "us-east-1_Abc123"
@@ -44,8 +44,7 @@ def test_a_key_like_nothing_is_said_to_be_ignored(caplog: pytest.LogCaptureFixtu
     assert messages == ["COGNITO_XYZZY is not a Flask-Revstack-Cognito setting: it is ignored"]
 
 
-def test_known_planned_and_foreign_keys_draw_no_warning(caplog: pytest.LogCaptureFixture) -> None:
-    config: dict[str, object] = dict.fromkeys(PLANNED_KEYS, "x")
+def test_known_and_foreign_keys_draw_no_warning(caplog: pytest.LogCaptureFixture) -> None:
     messages = warnings_at_init(
         caplog,
         COGNITO_USER_POOL_ID=POOL,
@@ -53,9 +52,14 @@ def test_known_planned_and_foreign_keys_draw_no_warning(caplog: pytest.LogCaptur
         SECRET_KEY="s",
         MY_COGNITO_THING=1,
         cognito_lowercase=2,
-        **config,
     )
     assert messages == []
+
+
+def test_no_key_the_package_reads_draws_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="flask_revstack_cognito"):
+        warn_unknown_keys(dict.fromkeys(known_keys(), "x"))
+    assert caplog.records == []
 
 
 def test_every_unknown_key_is_named_in_order(caplog: pytest.LogCaptureFixture) -> None:
@@ -68,9 +72,9 @@ def test_every_unknown_key_is_named_in_order(caplog: pytest.LogCaptureFixture) -
     ]
 
 
-def test_known_keys_are_the_defaults_and_the_planned_ones() -> None:
-    assert known_keys() == frozenset(DEFAULTS) | PLANNED_KEYS
-    assert "COGNITO_REVOCATION_TTL" in known_keys()
+def test_known_keys_are_the_defaults_including_sections_11_to_13() -> None:
+    assert known_keys() == frozenset(DEFAULTS)
+    assert {"COGNITO_DOMAIN", "COGNITO_ALB_ARN", "COGNITO_REVOCATION_TTL"} <= known_keys()
 
 
 @pytest.mark.parametrize("value", [None, "", " , ", []])

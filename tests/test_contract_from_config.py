@@ -277,6 +277,21 @@ def test_defaults_mapping() -> None:
         "COGNITO_HEADER_TYPE": "Bearer",
         "COGNITO_COOKIE_NAME": "id_token",
         "COGNITO_REALM": None,
+        "COGNITO_DOMAIN": None,
+        "COGNITO_CLIENT_SECRET": None,
+        "COGNITO_SCOPES": "openid email profile",
+        "COGNITO_AUTH_URL_PREFIX": "/auth",
+        "COGNITO_REDIRECT_URI": None,
+        "COGNITO_LOGOUT_REDIRECT_URI": None,
+        "COGNITO_ACCESS_COOKIE_NAME": "access_token",
+        "COGNITO_REFRESH_COOKIE_NAME": "refresh_token",
+        "COGNITO_COOKIE_SECURE": True,
+        "COGNITO_COOKIE_SAMESITE": "Lax",
+        "COGNITO_LOGIN_REDIRECT": True,
+        "COGNITO_ALB_ARN": None,
+        "COGNITO_ALB_KEY_URL": None,
+        "COGNITO_REVOCATION_STORE": None,
+        "COGNITO_REVOCATION_TTL": 2592000,
     }
 
 

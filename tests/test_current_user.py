@@ -79,7 +79,7 @@ def test_a_later_failing_check_clears_the_user_an_earlier_check_set(
 
 
 def test_user_is_verified_once_per_request(
-    app: Flask, user_pool: LocalUserPool, monkeypatch: pytest.MonkeyPatch
+    user_pool: LocalUserPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
     original = TokenVerifier.verify
@@ -89,6 +89,7 @@ def test_user_is_verified_once_per_request(
         return original(self, token, token_use=token_use)
 
     monkeypatch.setattr(TokenVerifier, "verify", counting)
+    app = make_app(user_pool)  # init_app takes the verifier's verify as it is now
     client = app.test_client()
     admin = user_pool.id_token(sub="admin-1", groups=["admins"])
     for path in ("/stacked", "/admin/decorated"):

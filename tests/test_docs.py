@@ -12,7 +12,16 @@ from flask_revstack_cognito.config import DEFAULTS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PUBLIC_NAMES = sorted(flask_revstack_cognito.__all__)
-SIGNALS = {"token_verified", "verification_failed", "jwks_refreshed", "jwks_fetch_failed"}
+SIGNALS = {
+    "token_verified",
+    "verification_failed",
+    "jwks_refreshed",
+    "jwks_fetch_failed",
+    "user_signed_in",
+    "user_signed_out",
+    "tokens_refreshed",
+    "token_revoked",
+}
 
 
 @pytest.mark.parametrize("key", sorted(DEFAULTS))

@@ -95,7 +95,7 @@ def make_app(pool: LocalUserPool, fetcher: Fetcher | None = None) -> Flask:
 class Counted:
     """Counts the verifier's verifications and the two request signals of one app."""
 
-    def __init__(self, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.verifications: list[str] = []
         self.verified: list[str] = []
         self.failed: list[str] = []
@@ -107,7 +107,11 @@ class Counted:
             self.verifications.append(token)
             return original(verifier, token, token_use=token_use)
 
+        # Patched before the app is made: init_app takes the verifier's verify as it is then.
         monkeypatch.setattr(TokenVerifier, "verify", counting)
+
+    def connect(self, app: Flask) -> None:
+        """Count the request signals of ``app``."""
 
         def on_verified(sender: object, *, user: CognitoUser, **extra: object) -> None:
             self.verified.append(user.user_id)
@@ -129,8 +133,9 @@ class Counted:
 def counted_app(
     user_pool: LocalUserPool, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Flask, Counted]]:
+    counted = Counted(monkeypatch)
     app = make_app(user_pool)
-    counted = Counted(app, monkeypatch)
+    counted.connect(app)
     yield app, counted
     counted.disconnect()
 
@@ -255,8 +260,9 @@ def test_a_thread_of_the_request_waits_for_the_verification_in_progress(
         assert locks[0].contended.wait(JOIN_TIMEOUT), "the copied context never waited"
         return user_pool.fetcher(url, timeout=timeout, max_bytes=max_bytes)
 
+    counted = Counted(monkeypatch)
     app = make_app(user_pool, fetcher=fetch)
-    counted = Counted(app, monkeypatch)
+    counted.connect(app)
     answers: list[object] = []
 
     @app.get("/overlap")
