@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from example_app import create_app
-from flask_revstack_cognito.testing import LocalUserPool
+from flask_revstack_cognito.testing import LocalUserPool, browser_sign_in
 
 
 @pytest.fixture
@@ -74,3 +74,48 @@ def test_the_api_still_answers_json(client: FlaskClient, cognito_pool: LocalUser
 
 def test_the_single_page_sign_in_links_to_the_pages(client: FlaskClient) -> None:
     assert 'href="/web/"' in client.get("/").text
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.fixture
+def signin_client(cognito_pool: LocalUserPool) -> FlaskClient:
+    """The example app with browser sign-in against the test kit's managed-login stand-in."""
+    cognito_pool.add_user("alice", "Passw0rd!", groups=["admins"], custom={"tenant": "acme"})
+    cognito_pool.register_client(
+        callback_urls=["http://localhost/auth/callback"],
+        logout_urls=["http://localhost/"],
+    )
+    config = {"TESTING": True, "SECRET_KEY": "test only"}
+    return create_app({**config, **cognito_pool.config()}).test_client()
+
+
+def test_with_sign_in_the_home_page_offers_it_and_the_profile_asks_for_it(
+    signin_client: FlaskClient,
+) -> None:
+    home = signin_client.get("/web/")
+    assert 'href="/auth/login?next=/web/profile"' in home.text
+    assert "Sign in with Cognito" in home.text
+    profile = signin_client.get("/web/profile", headers=BROWSER)
+    assert profile.status_code == 302
+    assert profile.headers["Location"] == "/auth/login?next=/web/profile"
+    api = signin_client.get("/api/me", headers={"Accept": "application/json"})
+    assert api.status_code == 401  # an API call: never a redirect
+    assert api.json == {"code": "MISSING_TOKEN", "message": "missing bearer token", "status": 401}
+
+
+def test_signing_in_through_the_stand_in_comes_back_to_the_profile(
+    signin_client: FlaskClient,
+) -> None:
+    login = signin_client.get("/auth/login?next=/web/profile")
+    callback = browser_sign_in(login.headers["Location"], "alice", "Passw0rd!")
+    back = signin_client.get(callback)
+    assert back.headers["Location"].endswith("/web/profile")
+    page = signin_client.get("/web/profile", headers=BROWSER)
+    assert '<dd id="profile-tenant">acme</dd>' in page.text
+    signed_out = signin_client.post("/auth/logout", headers={"Sec-Fetch-Site": "same-origin"})
+    assert signed_out.status_code == 303
+    domain = signin_client.application.config["COGNITO_DOMAIN"]
+    assert signed_out.headers["Location"].startswith(f"{domain}/logout?")
+    assert signin_client.get("/web/profile", headers=BROWSER).status_code == 302
