@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from test_demo import ADMIN, CHROMIUM, CHROMIUM_ARGS, MEMBER
 
 from example_app.demo import DemoStack
+from flask_revstack_cognito.testing import SESSION_COOKIE
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,7 @@ def test_the_admin_signs_in_sees_the_claims_and_the_admins_page_and_signs_out(
     assert page.text_content("[data-claim='token_use']") == "id"
     cookies = {cookie["name"] for cookie in context.cookies(stack.url)}
     assert {"id_token", "access_token", "refresh_token"} <= cookies
+    assert SESSION_COOKIE in {cookie["name"] for cookie in context.cookies(domain(stack))}
 
     page.goto(f"{stack.url}web/admin")
     assert "Welcome, admin alice" in (page.text_content("#admin-welcome") or "")
@@ -78,7 +80,8 @@ def test_the_admin_signs_in_sees_the_claims_and_the_admins_page_and_signs_out(
     cookies = {cookie["name"] for cookie in context.cookies(stack.url)}
     assert not cookies & {"id_token", "access_token", "refresh_token"}
 
-    # Signed out at the stand-in too: signing in again shows the form.
+    # Signed out at the stand-in too: its session cookie is gone, signing in shows the form.
+    assert SESSION_COOKIE not in {cookie["name"] for cookie in context.cookies(domain(stack))}
     page.click("#sign-in")
     page.wait_for_selector("#signin")
     assert page.url.startswith(f"{domain(stack)}/oauth2/authorize?")
