@@ -108,6 +108,7 @@ class DemoStack:
         if self.cognito is not None:
             lines.append(f"Local Cognito (moto) on {self.cognito.endpoint}, no AWS account used.")
             lines.append(f"Its managed login (hosted UI stand-in) on {self.cognito.domain}")
+            lines.append(f"Pages signed in through it: {self.url}web/")
             lines.append(
                 f"User pool {self.cognito.user_pool_id}, app client {self.cognito.client_id}"
             )

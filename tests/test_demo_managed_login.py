@@ -97,6 +97,7 @@ def test_the_app_is_configured_for_the_demos_managed_login(
     )
     assert stack.app.config["COGNITO_LOGOUT_REDIRECT_URI"] == f"http://127.0.0.1:{port}/web/"
     assert f"managed login (hosted UI stand-in) on {cognito.domain}" in stack.banner()
+    assert f"Pages signed in through it: {stack.url}web/" in stack.banner()
 
 
 def test_the_form_signs_in_with_moto_and_the_tokens_are_motos(
