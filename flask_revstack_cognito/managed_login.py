@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -350,8 +350,11 @@ class ManagedLogin:
     def _authenticate_client(self, request: Request, *, status: int) -> AppClient:
         """client_secret_basic, client_secret_post, or a public client's ``client_id``."""
         basic = request.authorization
+        secret: str | None
         if basic is not None and basic.type == "basic":
-            client_id, secret = basic.username or "", basic.password
+            # RFC 6749 2.3.1: both are form-urlencoded before Basic encoding (Authlib does it).
+            client_id = unquote_plus(basic.username or "")
+            secret = unquote_plus(basic.password or "")
             if request.form.get("client_id", client_id) != client_id:
                 raise _OAuthError("invalid_client", status)
         elif request.authorization is not None:

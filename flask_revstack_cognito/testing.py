@@ -13,6 +13,11 @@ puts in them (any of which you can override), and serves its JWKS: in process th
 
 With pytest, the ``cognito_pool`` fixture gives a pool already serving its JWKS on loopback,
 so ``app.config.update(cognito_pool.config())`` is all an app needs.
+
+While serving, the pool also answers Cognito's managed-login endpoints
+(:class:`~flask_revstack_cognito.managed_login.ManagedLogin`) for the users added with
+:meth:`LocalUserPool.add_user` and the clients registered with
+:meth:`LocalUserPool.register_client`; :func:`browser_sign_in` fills in its form.
 """
 
 from __future__ import annotations

@@ -163,3 +163,41 @@ def test_the_local_backend_forgets_unknown_refresh_tokens_quietly(pool: LocalUse
     backend.revoke("never-issued", pool.client_id)
     with pytest.raises(InvalidGrant):
         backend.refresh("never-issued", pool.client_id)
+
+
+class ForgetfulBackend(ScriptedBackend):
+    """Issues a refresh token, refreshes anything and cannot revoke (moto has no RevokeToken)."""
+
+    def sign_in(self, username: str, password: str, grant: Grant) -> SignIn:
+        return SignIn(TokenSet("id.token.x", "access.token.x", "refresh-1"), username)
+
+    def refresh(self, refresh_token: str, client_id: str) -> TokenSet:
+        return TokenSet("id.token.y", "access.token.y", "ignored")
+
+    def revoke(self, refresh_token: str, client_id: str) -> None:
+        """Nothing to do."""
+
+
+def test_the_stand_in_refuses_a_revoked_token_even_if_the_backend_cannot_revoke() -> None:
+    client = AppClient("scripted-client", callback_urls=(CALLBACK,))
+    login = ManagedLogin(
+        ForgetfulBackend(), clients={client.client_id: client}, issuer="https://x/eu-west-1_X"
+    )
+    with LoopbackServer(login).start() as server:
+        callback = browser_sign_in(authorize(server), "anyone", PASSWORD)
+        token = f"{server.base_url}/oauth2/token"
+        form = {"client_id": "scripted-client", "redirect_uri": CALLBACK}
+        exchanged = requests.post(
+            token,
+            data={**form, "grant_type": "authorization_code", "code": query_of(callback)["code"]},
+            timeout=5,
+        ).json()
+        assert exchanged["refresh_token"] == "refresh-1"
+        refresh = {"client_id": "scripted-client", "grant_type": "refresh_token"}
+        refreshed = requests.post(token, data={**refresh, "refresh_token": "refresh-1"}, timeout=5)
+        assert refreshed.json()["id_token"] == "id.token.y"
+        assert "refresh_token" not in refreshed.json()  # never a new one on a refresh
+        revoke = {"client_id": "scripted-client", "token": "refresh-1"}
+        assert requests.post(f"{server.base_url}/oauth2/revoke", data=revoke, timeout=5).ok
+        refused = requests.post(token, data={**refresh, "refresh_token": "refresh-1"}, timeout=5)
+        assert refused.json() == {"error": "invalid_grant"}

@@ -106,9 +106,11 @@ def test_a_code_is_bound_to_its_client_and_redirect_uri(
 def test_a_confidential_client_authenticates_by_basic_or_in_the_body(
     stand_in: JWKSServer, pool: LocalUserPool
 ) -> None:
-    pool.register_client(callback_urls=[CALLBACK], client_secret="s3cret")
-    basic = exchange(pool, sign_in_code(pool), client_id=None, auth=(pool.client_id, "s3cret"))
+    pool.register_client(callback_urls=[CALLBACK], client_secret="s3cret+/:")
+    encoded = (pool.client_id, "s3cret%2B%2F%3A")  # form-urlencoded first (RFC 6749 2.3.1)
+    basic = exchange(pool, sign_in_code(pool), client_id=None, auth=encoded)
     assert basic.status_code == 200
+    pool.register_client(callback_urls=[CALLBACK], client_secret="s3cret")
     posted = exchange(pool, sign_in_code(pool), client_secret="s3cret")
     assert posted.status_code == 200
 
