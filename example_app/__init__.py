@@ -4,7 +4,9 @@
 - ``/api/me``: the ID token's user (id, email, groups, custom attributes);
 - ``/api/admin``: only for the ``admins`` group (403 otherwise);
 - ``/api/orders``: an access token with the orders scope;
-- ``/api/public``: anyone, with the user when a token is sent.
+- ``/api/public``: anyone, with the user when a token is sent;
+- ``/web/...``: server-rendered pages signed in through Cognito's managed login
+  (:mod:`example_app.pages`).
 
 Configuration comes from the environment (``FLASK_COGNITO_USER_POOL_ID``, ...). Run it with
 ``make demo``, which starts a local Cognito when no pool is configured.
@@ -30,6 +32,8 @@ from flask_revstack_cognito import (
 )
 from flask_revstack_cognito.responses import error_response
 
+from .pages import pages
+
 #: The scope ``/api/orders`` requires. Tokens from ``USER_PASSWORD_AUTH`` carry
 #: ``aws.cognito.signin.user.admin``; set ``FLASK_EXAMPLE_ORDERS_SCOPE=orders/read`` when your
 #: front end gets access tokens through the hosted UI with that scope.
@@ -53,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     verification_failed.connect(_log_failure, app)
     app.register_error_handler(CognitoAuthError, _auth_error)
     _add_routes(app)
+    app.register_blueprint(pages)
     return app
 
 

@@ -4,6 +4,7 @@ is configured. ``make demo`` runs it; the browser test starts the same stack."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import auth, create_app
 from .local_cognito import DEMO_USERS, LocalCognito
+from .pages import PAGES_PREFIX
 
 
 class DemoStack:
@@ -41,22 +43,35 @@ class DemoStack:
 
     def start(self) -> DemoStack:
         """Start the local Cognito (unless a pool is configured), then the app."""
-        overrides: dict[str, Any] = {}
-        if not self.environ.get("FLASK_COGNITO_USER_POOL_ID"):
-            self.cognito = LocalCognito().start()
-            overrides = dict(self.cognito.flask_config())
-        self.app = create_app(overrides)
-        with self.app.app_context():
-            auth.prefetch()  # fail now, not on the first request, if the keys are unreachable
         # werkzeug's make_server exits the process when its port is taken, so the socket is
-        # bound here, where a busy port can fall back to a free one, and handed over.
+        # bound here, where a busy port can fall back to a free one, and handed over. Bound
+        # first: the managed login must know the app's callback and sign-out URLs.
         with self._listen() as listening:
+            port = listening.getsockname()[1]
+            self.app = create_app(self._local_cognito(port))
+            with self.app.app_context():
+                auth.prefetch()  # fail now, not on the first request, if keys are unreachable
             self._server = make_server(
                 "127.0.0.1", 0, self.app, threaded=True, fd=listening.fileno()
             )
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
+
+    def _local_cognito(self, port: int) -> dict[str, Any]:
+        """Start the local Cognito unless a pool is configured; return the app's settings."""
+        if self.environ.get("FLASK_COGNITO_USER_POOL_ID"):
+            return {}
+        self.cognito = LocalCognito().start()
+        roots = [f"http://127.0.0.1:{port}/", f"http://localhost:{port}/"]
+        self.cognito.allow_app(roots, signed_out_paths=("", PAGES_PREFIX.lstrip("/") + "/"))
+        overrides = dict(self.cognito.flask_config())
+        # After signing out, back to the server-rendered home page.
+        overrides["COGNITO_LOGOUT_REDIRECT_URI"] = f"{roots[0]}{PAGES_PREFIX.lstrip('/')}/"
+        if not self.environ.get("FLASK_SECRET_KEY"):
+            # The browser sign-in keeps its state in the Flask session: a key per run.
+            overrides["SECRET_KEY"] = secrets.token_hex(32)
+        return overrides
 
     def _listen(self) -> socket.socket:
         """A socket listening on 127.0.0.1 at ``port``, or at a free port when it is taken."""
@@ -92,6 +107,8 @@ class DemoStack:
         lines.append("")
         if self.cognito is not None:
             lines.append(f"Local Cognito (moto) on {self.cognito.endpoint}, no AWS account used.")
+            lines.append(f"Its managed login (hosted UI stand-in) on {self.cognito.domain}")
+            lines.append(f"Pages signed in through it: {self.url}web/")
             lines.append(
                 f"User pool {self.cognito.user_pool_id}, app client {self.cognito.client_id}"
             )

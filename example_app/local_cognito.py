@@ -3,18 +3,30 @@
 Creates a user pool with a ``custom:tenant`` attribute, an app client that allows
 ``USER_PASSWORD_AUTH``, a resource server with an ``orders/read`` scope, an ``admins`` group and
 two demo users. Nothing leaves the machine: moto answers on loopback only.
+
+In front of moto, the test kit's stand-in of Cognito's managed login (the hosted UI) serves
+``/oauth2/authorize``, ``/oauth2/token``, ``/logout``, ... on another loopback port
+(:mod:`example_app.hosted_ui`): the app's browser sign-in goes there.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 from moto.server import ThreadedMotoServer
 
+from flask_revstack_cognito.testing import AppClient, LoopbackServer, ManagedLogin
+
+from .hosted_ui import MotoSignInBackend
+
 REGION = "us-east-1"
+
+#: The scopes the demo's app client may ask for at the managed login.
+OAUTH_SCOPES = ("openid", "email", "profile", "aws.cognito.signin.user.admin", "orders/read")
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,10 @@ class LocalCognito:
         self.user_pool_id = ""
         self.client_id = ""
         self._client: Any = None
+        #: The app clients the managed login knows (:meth:`allow_app` registers the demo's).
+        self.app_clients: dict[str, AppClient] = {}
+        self.managed_login: ManagedLogin | None = None
+        self._hosted_ui: LoopbackServer | None = None
 
     def start(self) -> LocalCognito:
         """Start moto and create the pool, the app client, the group and the users."""
@@ -67,11 +83,50 @@ class LocalCognito:
             aws_secret_access_key="demo",
         )
         self._create_pool()
+        self.managed_login = ManagedLogin(
+            MotoSignInBackend(self._client),
+            clients=self.app_clients,
+            issuer=f"https://cognito-idp.{REGION}.amazonaws.com/{self.user_pool_id}",
+            jwks_uri=self.jwks_uri,
+        )
+        self._hosted_ui = LoopbackServer(self.managed_login).start()
         return self
 
     def stop(self) -> None:
-        """Stop moto; everything it held is gone."""
+        """Stop the managed login and moto; everything they held is gone."""
+        if self._hosted_ui is not None:
+            self._hosted_ui.stop()
         self._server.stop()
+
+    @property
+    def domain(self) -> str:
+        """The managed login's base URL (``COGNITO_DOMAIN``): ``http://127.0.0.1:<port>``."""
+        assert self._hosted_ui is not None, "start() first"
+        return self._hosted_ui.base_url
+
+    def allow_app(
+        self,
+        base_urls: Sequence[str],
+        *,
+        prefix: str = "/auth",
+        signed_out_paths: Sequence[str] = ("",),
+    ) -> AppClient:
+        """Register the app's callback and sign-out URLs, as in the console's app client.
+
+        :param base_urls: the app's roots (``http://127.0.0.1:5000/``): ``<root><prefix>/callback``
+            becomes a callback URL.
+        :param prefix: the app's ``COGNITO_AUTH_URL_PREFIX``.
+        :param signed_out_paths: paths below each root registered as sign-out URLs.
+        """
+        roots = tuple(url if url.endswith("/") else f"{url}/" for url in base_urls)
+        client = AppClient(
+            self.client_id,
+            callback_urls=tuple(f"{root}{prefix.strip('/')}/callback" for root in roots),
+            logout_urls=tuple(f"{root}{path}" for root in roots for path in signed_out_paths),
+            scopes=OAUTH_SCOPES,
+        )
+        self.app_clients[client.client_id] = client
+        return client
 
     @property
     def jwks_uri(self) -> str:
@@ -84,6 +139,9 @@ class LocalCognito:
             "COGNITO_USER_POOL_ID": self.user_pool_id,
             "COGNITO_CLIENT_ID": self.client_id,
             "COGNITO_JWKS_URI": self.jwks_uri,
+            "COGNITO_DOMAIN": self.domain,
+            # Plain http on loopback: browsers other than Chromium drop Secure cookies there.
+            "COGNITO_COOKIE_SECURE": False,
             "EXAMPLE_COGNITO_ENDPOINT": self.endpoint + "/",
             "EXAMPLE_DEMO_USERS": [asdict(user) for user in DEMO_USERS],
         }

@@ -25,6 +25,7 @@ from .revocation.feature import build_revocation, revocation_of
 from .session import AuthSession
 from .settings import CognitoSettings
 from .signals import jwks_fetch_failed, jwks_refreshed
+from .signin import build_signin
 from .user import CognitoUser
 from .verifier import TokenVerifier
 
@@ -34,7 +35,7 @@ logger = logging.getLogger("flask_revstack_cognito")
 FeatureBuilder = Callable[[Flask, CognitoSettings], "Feature | None"]
 
 #: The features ``init_app`` can enable, in the order they wrap the request path.
-FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation, build_alb_feature)
+FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation, build_alb_feature, build_signin)
 
 
 class CognitoAuth:

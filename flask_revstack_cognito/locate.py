@@ -78,7 +78,7 @@ def locate_token(request: Request, settings: CognitoSettings) -> str:
             value = request.environ.get(_ENVIRON_KEYS.get(name) or _environ_key(name))
             token = token_from_header(value, settings.header_type)
             misformed = token is None and bool(value and value.strip())
-        elif _is_cross_site_unsafe(request):
+        elif is_cross_site_unsafe(request):
             token = None
         else:
             token = request.cookies.get(settings.cookie_name) or None
@@ -97,7 +97,13 @@ def _environ_key(header_name: str) -> str:
     return key
 
 
-def _is_cross_site_unsafe(request: Request) -> bool:
+def is_cross_site_unsafe(request: Request) -> bool:
+    """Whether ``request`` may change state and comes from another site (SPEC section 4).
+
+    True for a method other than GET, HEAD and OPTIONS with ``Sec-Fetch-Site: cross-site``, or,
+    without that header, an ``Origin`` that is not the request's host. Such a request must not
+    be authenticated by a cookie (CSRF).
+    """
     if request.method in _SAFE_METHODS:
         return False
     fetch_site = request.headers.get("Sec-Fetch-Site")

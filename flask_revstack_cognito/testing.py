@@ -13,28 +13,71 @@ puts in them (any of which you can override), and serves its JWKS: in process th
 
 With pytest, the ``cognito_pool`` fixture gives a pool already serving its JWKS on loopback,
 so ``app.config.update(cognito_pool.config())`` is all an app needs.
+
+While serving, the pool also answers Cognito's managed-login endpoints
+(:class:`~flask_revstack_cognito.managed_login.ManagedLogin`) for the users added with
+:meth:`LocalUserPool.add_user` and the clients registered with
+:meth:`LocalUserPool.register_client`; :func:`browser_sign_in` fills in its form.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from joserfc.jwk import RSAKey
 from joserfc.jws import JWSRegistry
+from werkzeug.wrappers import Response
 
 from .contract import AuthContract, build_auth_contract
 from .errors import CognitoConfigError
 from .jwks import JWKSFetchError
+from .loopback import LoopbackServer
+from .managed_login import CODE_LIFETIME, DEFAULT_SCOPES, SESSION_COOKIE, AppClient, ManagedLogin
+from .managed_login_backend import (
+    AccessDenied,
+    Grant,
+    InvalidAccessToken,
+    InvalidGrant,
+    SignIn,
+    SignInBackend,
+    SignInRefused,
+    TokenSet,
+)
+from .managed_login_browser import SignInFailed, browser_sign_in
+from .managed_login_local import LocalPoolBackend, LocalUser
 
-__all__ = ["JWKSServer", "LocalUserPool", "b64url", "encode_token"]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = [
+    "CODE_LIFETIME",
+    "DEFAULT_SCOPES",
+    "SESSION_COOKIE",
+    "AccessDenied",
+    "AppClient",
+    "Grant",
+    "InvalidAccessToken",
+    "InvalidGrant",
+    "JWKSServer",
+    "LocalPoolBackend",
+    "LocalUser",
+    "LocalUserPool",
+    "LoopbackServer",
+    "ManagedLogin",
+    "SignIn",
+    "SignInBackend",
+    "SignInFailed",
+    "SignInRefused",
+    "TokenSet",
+    "b64url",
+    "browser_sign_in",
+    "encode_token",
+]
 
 _RS256 = JWSRegistry.algorithms["RS256"]
 _REMOVE = None
@@ -84,6 +127,14 @@ class LocalUserPool:
         self._server: JWKSServer | None = None
         #: How many times :attr:`fetcher` was called.
         self.fetch_count = 0
+        #: The users who can sign in at the managed login, by username (:meth:`add_user`).
+        self.users: dict[str, LocalUser] = {}
+        #: The app clients the managed login knows, by id (:meth:`register_client`).
+        self.clients: dict[str, AppClient] = {}
+        #: Cognito's managed-login endpoints for this pool, served by :meth:`serve`.
+        self.managed_login = ManagedLogin(
+            LocalPoolBackend(self), clients=self.clients, issuer=self.issuer, clock=clock
+        )
 
     def __repr__(self) -> str:
         return f"<LocalUserPool {self.user_pool_id}>"
@@ -163,7 +214,9 @@ class LocalUserPool:
     def config(self, **overrides: Any) -> dict[str, Any]:
         """``COGNITO_*`` settings trusting this pool, for ``app.config.update(...)``.
 
-        While serving, ``COGNITO_JWKS_URI`` points at the loopback server.
+        While serving, ``COGNITO_JWKS_URI`` points at the loopback server; once the pool's
+        :attr:`client_id` is registered (:meth:`register_client`), ``COGNITO_DOMAIN`` names the
+        served managed login too (and ``COGNITO_CLIENT_SECRET`` the client's secret, if any).
 
         :param overrides: ``COGNITO_*`` keys to add or replace.
         """
@@ -173,6 +226,11 @@ class LocalUserPool:
         }
         if self._server is not None:
             settings["COGNITO_JWKS_URI"] = self.jwks_uri
+            client = self.clients.get(self.client_id)
+            if client is not None:
+                settings["COGNITO_DOMAIN"] = self.domain
+                if client.client_secret is not None:
+                    settings["COGNITO_CLIENT_SECRET"] = client.client_secret
         for key in overrides:
             if not key.startswith("COGNITO_"):
                 raise CognitoConfigError(key, "is not a COGNITO_* key")
@@ -260,15 +318,108 @@ class LocalUserPool:
         full_header = {name: value for name, value in full_header.items() if value is not _REMOVE}
         return encode_token(full_header, claims, signing_key)
 
+    # -- managed login --------------------------------------------------------------------
+
+    @property
+    def domain(self) -> str:
+        """The managed login's base URL while serving (``COGNITO_DOMAIN``).
+
+        :raises RuntimeError: the pool is not serving.
+        """
+        if self._server is None:
+            raise RuntimeError("the pool is not serving; call serve() first")
+        return self._server.base_url
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        *,
+        email: str | None = None,
+        email_verified: bool = True,
+        groups: Sequence[str] = (),
+        custom: Mapping[str, str] | None = None,
+        sub: str | None = None,
+        enabled: bool = True,
+        access_denied: str | None = None,
+    ) -> LocalUser:
+        """Add (or replace) a user who can sign in at the managed login.
+
+        >>> pool = LocalUserPool()
+        >>> admin = pool.add_user("admin", "Passw0rd!", groups=["admins"], custom={"tenant": "a"})
+        >>> admin.groups
+        ('admins',)
+
+        :param username: ``cognito:username``.
+        :param password: what the sign-in form accepts.
+        :param email: ``email`` in the ID token; ``<username>@example.com`` by default.
+        :param email_verified: ``email_verified`` in the ID token.
+        :param groups: ``cognito:groups``.
+        :param custom: custom attributes, names without ``custom:``.
+        :param sub: the user's ``sub``; a new UUID by default.
+        :param enabled: ``False`` refuses the user at the form ("User is disabled.").
+        :param access_denied: refuse the sign-in after the form: the browser goes back to the app
+            with ``error=access_denied`` and this description.
+        """
+        user = LocalUser(
+            username=username,
+            password=password,
+            sub=sub or str(uuid.uuid4()),
+            email=email if email is not None else f"{username}@example.com",
+            email_verified=email_verified,
+            groups=tuple(groups),
+            custom=dict(custom or {}),
+            enabled=enabled,
+            access_denied=access_denied,
+        )
+        self.users[username] = user
+        return user
+
+    def register_client(
+        self,
+        *,
+        callback_urls: Sequence[str],
+        logout_urls: Sequence[str] = (),
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] = DEFAULT_SCOPES,
+        oauth_flows: Sequence[str] = ("code",),
+    ) -> AppClient:
+        """Register an app client with the managed login (the console's app client settings).
+
+        :param callback_urls: the allowed callback URLs (exact matches only).
+        :param logout_urls: the allowed sign-out URLs (exact matches only).
+        :param client_id: the client's id; the pool's :attr:`client_id` by default.
+        :param client_secret: a secret makes it a confidential client (HTTP Basic or
+            ``client_secret`` in the body at the token endpoint).
+        :param scopes: the OAuth scopes the client may ask for.
+        :param oauth_flows: without ``"code"``, sign-in is refused with ``unauthorized_client``.
+        """
+        client = AppClient(
+            client_id=client_id or self.client_id,
+            callback_urls=tuple(callback_urls),
+            logout_urls=tuple(logout_urls),
+            client_secret=client_secret,
+            scopes=tuple(scopes),
+            oauth_flows=tuple(oauth_flows),
+        )
+        self.clients[client.client_id] = client
+        return client
+
     # -- serving ----------------------------------------------------------------------------
 
     def serve(self) -> JWKSServer:
-        """Serve the JWKS on ``127.0.0.1`` (a free port) until :meth:`JWKSServer.stop`.
+        """Serve the JWKS and the managed login on ``127.0.0.1`` (a free port) until
+        :meth:`JWKSServer.stop`.
 
         Use as a context manager, or stop it yourself.
         """
         if self._server is None:
-            self._server = JWKSServer(lambda: json.dumps(self.jwks()).encode(), self.user_pool_id)
+            self._server = JWKSServer(
+                lambda: json.dumps(self.jwks()).encode(),
+                self.user_pool_id,
+                managed_login=self.managed_login,
+            )
             self._server.start()
             self._server.on_stop = self._forget_server
         return self._server
@@ -277,91 +428,61 @@ class LocalUserPool:
         self._server = None
 
 
-class JWKSServer:
+class JWKSServer(LoopbackServer):
     """A JWKS endpoint on loopback HTTP in a background thread, with fault injection.
+
+    With ``managed_login``, the same server also answers Cognito's managed-login endpoints
+    (:class:`~flask_revstack_cognito.managed_login.ManagedLogin`).
 
     :param document: returns the body to serve.
     :param pool_id: the path is ``/<pool_id>/.well-known/jwks.json``, as moto serves it.
+    :param managed_login: the managed-login endpoints to serve beside the JWKS.
     """
 
-    def __init__(self, document: Callable[[], bytes], pool_id: str = "pool") -> None:
+    def __init__(
+        self,
+        document: Callable[[], bytes],
+        pool_id: str = "pool",
+        *,
+        managed_login: ManagedLogin | None = None,
+    ) -> None:
+        super().__init__(self._route)
         self._document = document
         self.path = f"/{pool_id}/.well-known/jwks.json"
-        #: Requests received so far.
-        self.request_count = 0
-        self._fault: tuple[int, bytes, float] | None = None
-        self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.on_stop: Callable[[], None] | None = None
+        self.managed_login = managed_login
 
     @property
     def url(self) -> str:
         """The JWKS URL (``http://127.0.0.1:<port>/<pool_id>/.well-known/jwks.json``)."""
         if self._httpd is None:
             raise RuntimeError("the JWKS server is not running; call start() first")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{self.path}"
+        return f"{self.base_url}{self.path}"
 
-    def fail_with(self, status: int = 500, body: bytes = b"", *, delay: float = 0.0) -> None:
-        """Answer every request with ``status`` and ``body`` after ``delay`` seconds."""
-        with self._lock:
-            self._fault = (status, body, delay)
+    def fail_with(
+        self, status: int = 500, body: bytes = b"", *, delay: float = 0.0, path: str | None = None
+    ) -> None:
+        """Answer every request (or only those for ``path``, e.g. ``"/oauth2/token"``) with
+        ``status`` and ``body`` after ``delay`` seconds."""
+        super().fail_with(status, body, delay=delay, path=path)
 
     def recover(self) -> None:
-        """Serve the JWKS again after :meth:`fail_with`."""
-        with self._lock:
-            self._fault = None
+        """Serve the JWKS (and the managed login) again after :meth:`fail_with`."""
+        super().recover()
 
     def start(self) -> JWKSServer:
         """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server._answer(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Keep test output quiet."""
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval makes stop() quick: shutdown() waits for the next poll.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self.on_stop is not None:
-            self.on_stop()
 
     def __enter__(self) -> JWKSServer:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
-        with self._lock:
-            self.request_count += 1
-            fault = self._fault
-        if fault is not None:
-            status, body, delay = fault
-            time.sleep(delay)
-        elif handler.path != self.path:
-            status, body = 404, b"not found"
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == self.path:
+            response = Response(self._document(), 200, content_type="application/json")
+        elif self.managed_login is not None and self.managed_login.handles(path):
+            return self.managed_login(environ, start_response)
         else:
-            status, body = 200, self._document()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeouts)
-            handler.wfile.write(body)
+            response = Response(b"not found", 404, content_type="application/json")
+        return response(environ, start_response)

@@ -17,7 +17,9 @@ pytest_plugins = [
     "decorator_helpers",
     "extension_helpers",
     "jwks_helpers",
+    "managed_login_helpers",
     "redis_helpers",
+    "signin_helpers",
     "verification_helpers",
 ]
 
