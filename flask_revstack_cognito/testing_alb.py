@@ -22,20 +22,24 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import suppress
-from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from werkzeug.wrappers import Response
 
-from .testing import JWKSServer, LocalUserPool
+from .loopback import LoopbackServer
+from .testing import LocalUserPool
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 __all__ = ["AlbKeyServer", "LocalLoadBalancer", "alb_b64", "encode_alb_token"]
 
@@ -223,7 +227,7 @@ class LocalLoadBalancer:
         self._server = None
 
 
-class AlbKeyServer(JWKSServer):
+class AlbKeyServer(LoopbackServer):
     """An ALB key endpoint on loopback HTTP: ``GET /<kid>`` answers the PEM file, or 404.
 
     Faults as for :class:`~flask_revstack_cognito.testing.JWKSServer`
@@ -233,49 +237,53 @@ class AlbKeyServer(JWKSServer):
     """
 
     def __init__(self, pem: Callable[[str], bytes | None]) -> None:
-        super().__init__(lambda: b"", "alb")
+        super().__init__(self._route)
         self._pem = pem
-        self._content_type = "application/x-pem-file"
+        self._html = False
         #: The paths requested so far, in order.
         self.paths: list[str] = []
-        self._paths_lock = threading.Lock()
 
     @property
     def url(self) -> str:
         """The key URL (``http://127.0.0.1:<port>``): a key is at ``<url>/<kid>``."""
-        return super().url.removesuffix(self.path)
+        return self.base_url
+
+    def start(self) -> AlbKeyServer:
+        """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
+        super().start()
+        return self
 
     def __enter__(self) -> AlbKeyServer:
         return self
 
     def answer_html(self) -> None:
         """Answer every request with ``200`` and an HTML page (a captive portal, a proxy)."""
-        self.fail_with(200, b"<!doctype html><html><body>Sign in to the Wi-Fi</body></html>")
-        self._content_type = "text/html"
+        with self._lock:
+            self._html = True
 
     def recover(self) -> None:
         """Serve the keys again after :meth:`fail_with` or :meth:`answer_html`."""
         super().recover()
-        self._content_type = "application/x-pem-file"
-
-    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         with self._lock:
-            self.request_count += 1
-            fault = self._fault
-            content_type = self._content_type
-        with self._paths_lock:
-            self.paths.append(handler.path)
-        pem = self._pem(handler.path.removeprefix("/"))
-        if fault is not None:
-            status, body, delay = fault
-            time.sleep(delay)
-        elif pem is None:
-            status, body, content_type = 404, b"not found", "text/plain"
+            self._html = False
+
+    def _serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with self._lock:
+            self.paths.append(environ.get("PATH_INFO", ""))
+        return super()._serve(environ, start_response)
+
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with self._lock:
+            html = self._html
+        if html:
+            response = Response(_CAPTIVE_PORTAL, 200, content_type="text/html")
         else:
-            status, body = 200, pem
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeouts)
-            handler.wfile.write(body)
+            pem = self._pem(environ.get("PATH_INFO", "").removeprefix("/"))
+            if pem is None:
+                response = Response(b"not found", 404, content_type="text/plain")
+            else:
+                response = Response(pem, 200, content_type="application/x-pem-file")
+        return response(environ, start_response)
+
+
+_CAPTIVE_PORTAL = b"<!doctype html><html><body>Sign in to the Wi-Fi</body></html>"

@@ -21,6 +21,8 @@ from werkzeug.wrappers import Response
 from ..appstate import get_extension
 from ..errors import CognitoAuthError, JWKSUnavailableError
 from ..locate import is_cross_site_unsafe
+from ..revocation.feature import RevocationFeature
+from ..revocation.store import RevocationStoreError
 from ..signals import user_signed_in, user_signed_out
 from ..user import CognitoUser
 from .client import OAuthFailed, OAuthRefused, OAuthUnavailable
@@ -224,18 +226,22 @@ class _Views:
 
 
 def revoke_signed_out_user(app: Flask, user: CognitoUser | None) -> None:
-    """The revocation hook of sign-out: deny the signed-out sign-in's tokens (SPEC section 13).
+    """Deny the signed-out sign-in's tokens when the app has a revocation store (SPEC 13).
 
     Cognito's ``/oauth2/revoke`` stops the refresh token at Cognito only; the ID and access
     tokens already issued stay valid until they expire unless the app's deny-list is told.
-    This is the one place sign-out calls the revocation feature, when that feature is enabled::
-
-        revocation = get_extension(app)[1].feature(RevocationFeature)
-        if revocation is not None and user is not None:
-            revocation.revoke(app, user)
+    Sign-out goes on when the store cannot record the denial (the cookies are cleared, the
+    refresh token revoked at Cognito): the failure is logged as an error.
 
     :meta private:
     """
+    revocation = get_extension(app)[1].feature(RevocationFeature)
+    if revocation is None or user is None:
+        return
+    try:
+        revocation.revoke(app, user)
+    except (RevocationStoreError, CognitoAuthError) as error:
+        logger.error("sign-out could not revoke the session's tokens: %s", error)
 
 
 def _pending_sign_ins() -> dict[str, Any]:
