@@ -17,8 +17,7 @@ from flask import Flask
 from flask_revstack_cognito import CognitoAuth, current_cognito_user, login_required
 from flask_revstack_cognito.alb_keys import AlbKeyCache
 from flask_revstack_cognito.alb_tokens import AlbTokenVerifier
-from flask_revstack_cognito.testing import LocalUserPool
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
 
 COOLDOWN = 10.0
 

@@ -6,8 +6,7 @@ import pytest
 from flask import Flask
 
 from example_app import create_app
-from flask_revstack_cognito.testing import LocalUserPool
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
 
 
 @pytest.fixture

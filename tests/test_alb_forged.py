@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from alb_helpers import make_alb_app
 
-from flask_revstack_cognito.testing import LocalUserPool
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
 
 
 def test_a_forged_data_header_is_ignored_without_alb_config(

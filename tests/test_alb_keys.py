@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask_revstack_cognito import CognitoAuthError
 from flask_revstack_cognito.alb_keys import ALB_KEY_CACHE_SIZE, AlbKeyCache
 from flask_revstack_cognito.errors import JWKSUnavailableError
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer
 
 
 def code_of(cache: AlbKeyCache, kid: str) -> str:

@@ -22,8 +22,7 @@ from flask_revstack_cognito.signals import (
     token_verified,
     verification_failed,
 )
-from flask_revstack_cognito.testing import LocalUserPool
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
 
 
 def data(token: str) -> dict[str, str]:

@@ -13,8 +13,7 @@ from flask_revstack_cognito.alb import AlbFeature
 from flask_revstack_cognito.alb_keys import AlbKeyCache
 from flask_revstack_cognito.alb_tokens import AlbTokenVerifier
 from flask_revstack_cognito.appstate import get_extension
-from flask_revstack_cognito.testing import LocalUserPool
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
 
 
 class CountingKeys:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask_revstack_cognito import CognitoAuthError
 from flask_revstack_cognito.alb_keys import AlbKeyCache
 from flask_revstack_cognito.alb_tokens import AlbTokenVerifier, parse_alb_token
-from flask_revstack_cognito.testing_alb import AlbKeyServer, LocalLoadBalancer
+from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer
 
 
 def code_of(verifier: AlbTokenVerifier, token: str) -> str:

@@ -17,8 +17,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from signin_helpers import PASSWORD, make_signin_app
 
-from flask_revstack_cognito.loopback import LoopbackServer
-from flask_revstack_cognito.testing import LocalUserPool
+from flask_revstack_cognito.testing import LocalUserPool, LoopbackServer
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "chromium"
 # Chromium must not reach for Google's services: this machine's network is closed.

@@ -14,7 +14,6 @@ import pytest
 from conftest import closed_port_url
 from flask import Flask, Response, request
 
-from flask_revstack_cognito.loopback import LoopbackServer
 from flask_revstack_cognito.signin.client import (
     CognitoOAuthClient,
     OAuthRefused,
@@ -22,6 +21,7 @@ from flask_revstack_cognito.signin.client import (
     TokenResponse,
 )
 from flask_revstack_cognito.signin.settings import SignInSettings
+from flask_revstack_cognito.testing import LoopbackServer
 
 Answer = tuple[int, Any]
 

@@ -10,9 +10,8 @@ from flask.testing import FlaskClient
 from signin_helpers import set_cookie_headers, sign_in
 
 from flask_revstack_cognito.appstate import get_extension
-from flask_revstack_cognito.managed_login_backend import Grant, SignIn
 from flask_revstack_cognito.signin import SignInFeature
-from flask_revstack_cognito.testing import LocalPoolBackend, LocalUserPool
+from flask_revstack_cognito.testing import Grant, LocalPoolBackend, LocalUserPool, SignIn
 
 
 class NoNonceBackend(LocalPoolBackend):

@@ -8,10 +8,10 @@ import json
 import requests
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from flask_revstack_cognito.testing import LocalUserPool
-from flask_revstack_cognito.testing_alb import (
+from flask_revstack_cognito.testing import (
     DEFAULT_ALB_ARN,
     LocalLoadBalancer,
+    LocalUserPool,
     alb_b64,
     public_pem,
 )

@@ -7,8 +7,7 @@ on every segment), and serves its public keys as PEM files by ``kid`` on loopbac
 
 .. code-block:: python
 
-    from flask_revstack_cognito.testing import LocalUserPool
-    from flask_revstack_cognito.testing_alb import LocalLoadBalancer
+    from flask_revstack_cognito.testing import LocalLoadBalancer, LocalUserPool
 
     pool = LocalUserPool()
     alb = LocalLoadBalancer(pool)
@@ -34,14 +33,21 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from werkzeug.wrappers import Response
 
 from .loopback import LoopbackServer
-from .testing import LocalUserPool
+from .pool import LocalUserPool
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["AlbKeyServer", "LocalLoadBalancer", "alb_b64", "encode_alb_token"]
+__all__ = [
+    "DEFAULT_ALB_ARN",
+    "AlbKeyServer",
+    "LocalLoadBalancer",
+    "alb_b64",
+    "encode_alb_token",
+    "public_pem",
+]
 
 #: The ARN of the test load balancer (its account and id are made up).
 DEFAULT_ALB_ARN = (

@@ -1,8 +1,8 @@
 """What the managed-login stand-in asks of a user pool: the backend protocol and its data.
 
-:class:`~flask_revstack_cognito.managed_login.ManagedLogin` serves Cognito's managed-login
+:class:`~flask_revstack_cognito.testing.ManagedLogin` serves Cognito's managed-login
 endpoints; who checks a password and mints the tokens is a :class:`SignInBackend`. The test kit's
-:class:`~flask_revstack_cognito.managed_login_local.LocalPoolBackend` mints them with a
+:class:`~flask_revstack_cognito.testing.LocalPoolBackend` mints them with a
 :class:`~flask_revstack_cognito.testing.LocalUserPool`; the demo's backend asks moto.
 """
 

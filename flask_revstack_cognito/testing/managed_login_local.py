@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .contract import AuthContract
-from .errors import CognitoAuthError
+from ..contract import AuthContract
+from ..errors import CognitoAuthError
+from ..verifier import TokenVerifier
 from .managed_login_backend import (
     AccessDenied,
     Grant,
@@ -29,7 +30,6 @@ from .managed_login_backend import (
     SignInRefused,
     TokenSet,
 )
-from .verifier import TokenVerifier
 
 __all__ = ["LocalPoolBackend", "LocalUser"]
 
@@ -92,7 +92,7 @@ class _Session:
 
 
 class LocalPoolBackend:
-    """A :class:`~flask_revstack_cognito.managed_login_backend.SignInBackend` for a local pool.
+    """A :class:`~flask_revstack_cognito.testing.SignInBackend` for a local pool.
 
     :param pool: the pool whose users sign in and whose key signs the tokens.
     """

@@ -1,23 +1,11 @@
-"""A local stand-in for a Cognito user pool, for your own tests (and this project's).
+"""The local user pool: an RSA key pair, Cognito-shaped tokens, and its JWKS.
 
-:class:`LocalUserPool` makes an RSA key pair, mints ID and access tokens with the claims Cognito
-puts in them (any of which you can override), and serves its JWKS: in process through
-:attr:`LocalUserPool.fetcher`, or over loopback HTTP with :meth:`LocalUserPool.serve`.
-
->>> from flask_revstack_cognito.verifier import TokenVerifier
->>> pool = LocalUserPool()
->>> token = pool.id_token(sub="user-1", groups=["admins"], custom={"tenant": "acme"})
->>> verifier = TokenVerifier(pool.contract(), fetcher=pool.fetcher)
->>> verifier.verify(token).custom["tenant"]
-'acme'
-
-With pytest, the ``cognito_pool`` fixture gives a pool already serving its JWKS on loopback,
-so ``app.config.update(cognito_pool.config())`` is all an app needs.
-
-While serving, the pool also answers Cognito's managed-login endpoints
-(:class:`~flask_revstack_cognito.managed_login.ManagedLogin`) for the users added with
+:class:`LocalUserPool` mints ID and access tokens with the claims Cognito puts in them (any of
+which you can override), and serves its JWKS: in process through :attr:`LocalUserPool.fetcher`,
+or over loopback HTTP with :meth:`LocalUserPool.serve`, beside Cognito's managed-login endpoints
+(:class:`~flask_revstack_cognito.testing.ManagedLogin`) for the users added with
 :meth:`LocalUserPool.add_user` and the clients registered with
-:meth:`LocalUserPool.register_client`; :func:`browser_sign_in` fills in its form.
+:meth:`LocalUserPool.register_client`.
 """
 
 from __future__ import annotations
@@ -27,76 +15,21 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from joserfc.jwk import RSAKey
-from joserfc.jws import JWSRegistry
-from werkzeug.wrappers import Response
 
-from .contract import AuthContract, build_auth_contract
-from .errors import CognitoConfigError
-from .jwks import JWKSFetchError
-from .loopback import LoopbackServer
-from .managed_login import CODE_LIFETIME, DEFAULT_SCOPES, SESSION_COOKIE, AppClient, ManagedLogin
-from .managed_login_backend import (
-    AccessDenied,
-    Grant,
-    InvalidAccessToken,
-    InvalidGrant,
-    SignIn,
-    SignInBackend,
-    SignInRefused,
-    TokenSet,
-)
-from .managed_login_browser import SignInFailed, browser_sign_in
+from ..contract import AuthContract, build_auth_contract
+from ..errors import CognitoConfigError
+from ..jwks import JWKSFetchError
+from .jwks_server import JWKSServer
+from .managed_login import DEFAULT_SCOPES, AppClient, ManagedLogin
 from .managed_login_local import LocalPoolBackend, LocalUser
+from .signing import encode_token
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+__all__ = ["LocalUserPool"]
 
-__all__ = [
-    "CODE_LIFETIME",
-    "DEFAULT_SCOPES",
-    "SESSION_COOKIE",
-    "AccessDenied",
-    "AppClient",
-    "Grant",
-    "InvalidAccessToken",
-    "InvalidGrant",
-    "JWKSServer",
-    "LocalPoolBackend",
-    "LocalUser",
-    "LocalUserPool",
-    "LoopbackServer",
-    "ManagedLogin",
-    "SignIn",
-    "SignInBackend",
-    "SignInFailed",
-    "SignInRefused",
-    "TokenSet",
-    "b64url",
-    "browser_sign_in",
-    "encode_token",
-]
-
-_RS256 = JWSRegistry.algorithms["RS256"]
 _REMOVE = None
-
-
-def b64url(data: bytes | str | Mapping[str, Any]) -> str:
-    """base64url without padding; a mapping is JSON-encoded first."""
-    if isinstance(data, Mapping):
-        data = json.dumps(data, separators=(",", ":"))
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def encode_token(header: Mapping[str, Any], claims: Mapping[str, Any], key: RSAKey) -> str:
-    """Sign ``claims`` with ``key`` (RS256) under ``header``, exactly as given."""
-    signing_input = f"{b64url(header)}.{b64url(claims)}"
-    signature = _RS256.sign(signing_input.encode("ascii"), key)
-    return f"{signing_input}.{b64url(signature)}"
 
 
 class LocalUserPool:
@@ -426,63 +359,3 @@ class LocalUserPool:
 
     def _forget_server(self) -> None:
         self._server = None
-
-
-class JWKSServer(LoopbackServer):
-    """A JWKS endpoint on loopback HTTP in a background thread, with fault injection.
-
-    With ``managed_login``, the same server also answers Cognito's managed-login endpoints
-    (:class:`~flask_revstack_cognito.managed_login.ManagedLogin`).
-
-    :param document: returns the body to serve.
-    :param pool_id: the path is ``/<pool_id>/.well-known/jwks.json``, as moto serves it.
-    :param managed_login: the managed-login endpoints to serve beside the JWKS.
-    """
-
-    def __init__(
-        self,
-        document: Callable[[], bytes],
-        pool_id: str = "pool",
-        *,
-        managed_login: ManagedLogin | None = None,
-    ) -> None:
-        super().__init__(self._route)
-        self._document = document
-        self.path = f"/{pool_id}/.well-known/jwks.json"
-        self.managed_login = managed_login
-
-    @property
-    def url(self) -> str:
-        """The JWKS URL (``http://127.0.0.1:<port>/<pool_id>/.well-known/jwks.json``)."""
-        if self._httpd is None:
-            raise RuntimeError("the JWKS server is not running; call start() first")
-        return f"{self.base_url}{self.path}"
-
-    def fail_with(
-        self, status: int = 500, body: bytes = b"", *, delay: float = 0.0, path: str | None = None
-    ) -> None:
-        """Answer every request (or only those for ``path``, e.g. ``"/oauth2/token"``) with
-        ``status`` and ``body`` after ``delay`` seconds."""
-        super().fail_with(status, body, delay=delay, path=path)
-
-    def recover(self) -> None:
-        """Serve the JWKS (and the managed login) again after :meth:`fail_with`."""
-        super().recover()
-
-    def start(self) -> JWKSServer:
-        """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
-        super().start()
-        return self
-
-    def __enter__(self) -> JWKSServer:
-        return self
-
-    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == self.path:
-            response = Response(self._document(), 200, content_type="application/json")
-        elif self.managed_login is not None and self.managed_login.handles(path):
-            return self.managed_login(environ, start_response)
-        else:
-            response = Response(b"not found", 404, content_type="application/json")
-        return response(environ, start_response)
