@@ -57,12 +57,12 @@ from .frozen import FrozenDict
 
 # The structural rules are those of the pool's tokens: one decoder, one set of limits.
 from .tokens import (
-    _TO_STANDARD,
     MAX_TOKEN_LENGTH,
-    _check_claim_types,
-    _decode_object,
-    _decode_segment,
-    _is_finite_number,
+    TO_STANDARD_ALPHABET,
+    check_claim_types,
+    decode_object,
+    decode_segment,
+    is_finite_number,
 )
 from .user import CognitoUser, resolve_user_id_claim
 
@@ -120,14 +120,14 @@ def parse_alb_token(token: object) -> ParsedAlbToken:
         raise MalformedTokenError("malformed token: expected three segments")
     names = ("header", "payload", "signature")
     mapped = [
-        _unpad(segment, name).translate(_TO_STANDARD)
+        _unpad(segment, name).translate(TO_STANDARD_ALPHABET)
         for segment, name in zip(segments, names, strict=True)
     ]
     header_segment, payload_segment, signature_segment = mapped
-    header = _decode_object(header_segment, "header", b"*" not in header_segment)
-    claims = _decode_object(payload_segment, "payload", b"*" not in payload_segment)
-    signature = _decode_segment(signature_segment, "signature", b"*" not in signature_segment)
-    _check_claim_types(claims)
+    header = decode_object(header_segment, "header", b"*" not in header_segment)
+    claims = decode_object(payload_segment, "payload", b"*" not in payload_segment)
+    signature = decode_segment(signature_segment, "signature", b"*" not in signature_segment)
+    check_claim_types(claims)
     _check_header(header)
     signing_input = raw[: len(segments[0]) + 1 + len(segments[1])]
     return ParsedAlbToken(header, claims, signing_input, signature)
@@ -152,7 +152,7 @@ def _check_header(header: FrozenDict) -> None:
         raise MalformedTokenError("malformed token: kid must be a UUID")
     if "crit" in header:
         raise MalformedTokenError("malformed token: crit header is not supported")
-    if "exp" in header and not _is_finite_number(header["exp"]):
+    if "exp" in header and not is_finite_number(header["exp"]):
         raise MalformedTokenError("malformed token: exp must be a number")
 
 
