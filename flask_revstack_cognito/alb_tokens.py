@@ -30,11 +30,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
 from typing import NamedTuple, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -54,6 +51,7 @@ from .errors import (
     UnsupportedAlgorithmError,
 )
 from .frozen import FrozenDict
+from .token_cache import TokenCache
 
 # The structural rules are those of the pool's tokens: one decoder, one set of limits.
 from .tokens import (
@@ -203,43 +201,6 @@ class _Verified(NamedTuple):
     user: CognitoUser
 
 
-class _VerifiedTokens:
-    """A thread-safe LRU of data tokens that passed every check, keyed by the whole token.
-
-    Bounded in entries and in the characters of the tokens held. The load balancer's keys
-    never change under their ``kid`` and the other checks depend on the token alone, so only
-    the time checks run again on a hit.
-    """
-
-    def __init__(self, size: int, max_chars: int) -> None:
-        self._size = size
-        self._max_chars = max_chars
-        self._chars = 0
-        self._entries: OrderedDict[str, _Verified] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, token: str) -> _Verified | None:
-        entry = self._entries.get(token)  # one C call: a miss takes no lock
-        if entry is not None:
-            with self._lock, suppress(KeyError):  # evicted meanwhile: nothing to keep fresh
-                self._entries.move_to_end(token)
-        return entry
-
-    def put(self, token: str, entry: _Verified) -> None:
-        if not self._size:
-            return
-        with self._lock:
-            if self._entries.setdefault(token, entry) is not entry:
-                return  # another thread cached it meanwhile
-            self._chars += len(token)
-            while len(self._entries) > self._size or self._chars > self._max_chars:
-                evicted, _ = self._entries.popitem(last=False)
-                self._chars -= len(evicted)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 class AlbTokenVerifier:
     """Verifies ALB data tokens. Thread-safe; one per app.
 
@@ -266,7 +227,10 @@ class AlbTokenVerifier:
         cache_size: int = 1024,
     ) -> None:
         self._key_sources = dict(key_sources)
-        self._verified = _VerifiedTokens(cache_size, ALB_TOKEN_CACHE_MAX_CHARS)
+        # A data token is ASCII: its length is its size in bytes.
+        self._verified: TokenCache[_Verified] = TokenCache(
+            cache_size, ALB_TOKEN_CACHE_MAX_CHARS, cost=len
+        )
         self._issuers = frozenset(issuers)
         self._client_ids = frozenset(client_ids)
         self._leeway = leeway
