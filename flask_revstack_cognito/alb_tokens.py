@@ -227,7 +227,9 @@ class AlbTokenVerifier:
         cache_size: int = 1024,
     ) -> None:
         self._key_sources = dict(key_sources)
-        # A data token is ASCII: its length is its size in bytes.
+        # A hit runs only the time checks again: the load balancer's keys never change under
+        # their kid, and the other checks depend on the token alone. A data token that passed
+        # is ASCII, so its length is its size in bytes.
         self._verified: TokenCache[_Verified] = TokenCache(
             cache_size, ALB_TOKEN_CACHE_MAX_CHARS, cost=len
         )
