@@ -30,6 +30,7 @@ from flask_revstack_cognito import (
     login_required,
     verification_failed,
 )
+from flask_revstack_cognito.hosts import is_loopback_host
 from flask_revstack_cognito.responses import error_response
 
 from .pages import pages
@@ -38,9 +39,6 @@ from .pages import pages
 #: ``aws.cognito.signin.user.admin``; set ``FLASK_EXAMPLE_ORDERS_SCOPE=orders/read`` when your
 #: front end gets access tokens through the hosted UI with that scope.
 DEFAULT_ORDERS_SCOPE = "aws.cognito.signin.user.admin"
-
-#: Hosts of a Cognito endpoint that runs on this machine: only there are demo users listed.
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 auth = CognitoAuth()
 logger = logging.getLogger("example_app")
@@ -92,7 +90,7 @@ def _user_summary(user: CognitoUser) -> dict[str, Any]:
 
 def _demo_users(endpoint: str, configured: Sequence[Mapping[str, Any]] | None) -> list[Any]:
     """The users to list on the page: those of a local pool, never a real pool's."""
-    if not configured or urlsplit(endpoint).hostname not in LOOPBACK_HOSTS:
+    if not configured or not is_loopback_host(urlsplit(endpoint).hostname):
         return []
     return list(configured)
 
@@ -110,7 +108,7 @@ def _add_routes(app: Flask) -> None:
         return render_template(
             "index.html",
             cognito_endpoint=endpoint,
-            local_pool=urlsplit(endpoint).hostname in LOOPBACK_HOSTS,
+            local_pool=is_loopback_host(urlsplit(endpoint).hostname),
             demo_users=_demo_users(endpoint, app.config.get("EXAMPLE_DEMO_USERS")),
             client_id=contract.audience or "",
             user_pool_id=contract.user_pool_ids[0],

@@ -28,6 +28,7 @@ from .alb_keys import AlbKeyCache
 from .alb_tokens import AlbTokenVerifier
 from .config import config_value, read_optional_str, read_str_list
 from .errors import CognitoConfigError
+from .hosts import is_loopback_host
 from .pipeline import Authenticate, Feature, Verify
 from .settings import CognitoSettings
 from .signals import jwks_fetch_failed, jwks_refreshed
@@ -52,7 +53,6 @@ _ALB_RESOURCE = re.compile(
     r"loadbalancer/app/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?/[0-9a-f]{16}", re.ASCII
 )
 _ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def _check_key_url(url: str) -> str:
         parts, host = None, None
     if parts is None or not host or parts.query or parts.fragment:
         raise CognitoConfigError(keys.ALB_KEY_URL, f"{url!r} is not a URL", _KEY_URL_EXAMPLE)
-    if parts.scheme != "https" and not (parts.scheme == "http" and host in _LOOPBACK_HOSTS):
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback_host(host)):
         raise CognitoConfigError(
             keys.ALB_KEY_URL,
             f"{url!r} must be https:// (http:// only for a loopback test server)",

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from .cooldown import Cooldown
 from .errors import CognitoAuthError, JWKSUnavailableError, UnknownKeyError
+from .flight import Flight
 from .jwks import Fetcher, HTTPFetcher, JWKSFetchError
 
 logger = logging.getLogger("flask_revstack_cognito")
@@ -67,13 +68,6 @@ def load_es256_key(body: bytes) -> EllipticCurvePublicKey:
     return key
 
 
-class _Flight:
-    """One fetch in progress."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-
-
 class AlbKeyCache:
     """The public keys published at one ALB key URL, fetched by ``kid``.
 
@@ -105,7 +99,7 @@ class AlbKeyCache:
         self._on_fetch_failed = on_fetch_failed
         self._lock = threading.Lock()
         self._keys: OrderedDict[str, EllipticCurvePublicKey] = OrderedDict()
-        self._flight: _Flight | None = None
+        self._flight: Flight | None = None
         self._after_miss = Cooldown(cooldown, clock=clock)
         # What a kid that is not held gets during the cooldown: the last miss's answer.
         self._miss_was_unknown = True
@@ -143,15 +137,15 @@ class AlbKeyCache:
                 if flight is None:
                     if self._after_miss.active:
                         raise self._refusal(self._miss_was_unknown)
-                    flight = self._flight = _Flight()
+                    flight = self._flight = Flight()
                     self.fetch_count += 1
                     break
             # Another kid's fetch (or this one's) runs: wait for it, then look again.
-            if not flight.done.wait(2 * self.timeout + 1):
+            if not flight.wait(self.timeout):
                 raise JWKSUnavailableError()
         return self._fetch(kid, flight)
 
-    def _fetch(self, kid: str, flight: _Flight) -> EllipticCurvePublicKey:
+    def _fetch(self, kid: str, flight: Flight) -> EllipticCurvePublicKey:
         key: EllipticCurvePublicKey | None = None
         error: Exception | None = None
         unknown = False
@@ -174,7 +168,7 @@ class AlbKeyCache:
                     self._miss_was_unknown = unknown
                     self._after_miss.start()
                 self._flight = None
-            flight.done.set()
+            flight.finish()
         if key is None:
             self._notify_failure(kid, error, unknown)
             raise self._refusal(unknown)

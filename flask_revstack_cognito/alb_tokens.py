@@ -30,11 +30,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
 from typing import NamedTuple, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -54,15 +51,16 @@ from .errors import (
     UnsupportedAlgorithmError,
 )
 from .frozen import FrozenDict
+from .token_cache import TokenCache
 
 # The structural rules are those of the pool's tokens: one decoder, one set of limits.
 from .tokens import (
-    _TO_STANDARD,
     MAX_TOKEN_LENGTH,
-    _check_claim_types,
-    _decode_object,
-    _decode_segment,
-    _is_finite_number,
+    TO_STANDARD_ALPHABET,
+    check_claim_types,
+    decode_object,
+    decode_segment,
+    is_finite_number,
 )
 from .user import CognitoUser, resolve_user_id_claim
 
@@ -120,14 +118,14 @@ def parse_alb_token(token: object) -> ParsedAlbToken:
         raise MalformedTokenError("malformed token: expected three segments")
     names = ("header", "payload", "signature")
     mapped = [
-        _unpad(segment, name).translate(_TO_STANDARD)
+        _unpad(segment, name).translate(TO_STANDARD_ALPHABET)
         for segment, name in zip(segments, names, strict=True)
     ]
     header_segment, payload_segment, signature_segment = mapped
-    header = _decode_object(header_segment, "header", b"*" not in header_segment)
-    claims = _decode_object(payload_segment, "payload", b"*" not in payload_segment)
-    signature = _decode_segment(signature_segment, "signature", b"*" not in signature_segment)
-    _check_claim_types(claims)
+    header = decode_object(header_segment, "header", b"*" not in header_segment)
+    claims = decode_object(payload_segment, "payload", b"*" not in payload_segment)
+    signature = decode_segment(signature_segment, "signature", b"*" not in signature_segment)
+    check_claim_types(claims)
     _check_header(header)
     signing_input = raw[: len(segments[0]) + 1 + len(segments[1])]
     return ParsedAlbToken(header, claims, signing_input, signature)
@@ -152,7 +150,7 @@ def _check_header(header: FrozenDict) -> None:
         raise MalformedTokenError("malformed token: kid must be a UUID")
     if "crit" in header:
         raise MalformedTokenError("malformed token: crit header is not supported")
-    if "exp" in header and not _is_finite_number(header["exp"]):
+    if "exp" in header and not is_finite_number(header["exp"]):
         raise MalformedTokenError("malformed token: exp must be a number")
 
 
@@ -203,43 +201,6 @@ class _Verified(NamedTuple):
     user: CognitoUser
 
 
-class _VerifiedTokens:
-    """A thread-safe LRU of data tokens that passed every check, keyed by the whole token.
-
-    Bounded in entries and in the characters of the tokens held. The load balancer's keys
-    never change under their ``kid`` and the other checks depend on the token alone, so only
-    the time checks run again on a hit.
-    """
-
-    def __init__(self, size: int, max_chars: int) -> None:
-        self._size = size
-        self._max_chars = max_chars
-        self._chars = 0
-        self._entries: OrderedDict[str, _Verified] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, token: str) -> _Verified | None:
-        entry = self._entries.get(token)  # one C call: a miss takes no lock
-        if entry is not None:
-            with self._lock, suppress(KeyError):  # evicted meanwhile: nothing to keep fresh
-                self._entries.move_to_end(token)
-        return entry
-
-    def put(self, token: str, entry: _Verified) -> None:
-        if not self._size:
-            return
-        with self._lock:
-            if self._entries.setdefault(token, entry) is not entry:
-                return  # another thread cached it meanwhile
-            self._chars += len(token)
-            while len(self._entries) > self._size or self._chars > self._max_chars:
-                evicted, _ = self._entries.popitem(last=False)
-                self._chars -= len(evicted)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 class AlbTokenVerifier:
     """Verifies ALB data tokens. Thread-safe; one per app.
 
@@ -266,7 +227,12 @@ class AlbTokenVerifier:
         cache_size: int = 1024,
     ) -> None:
         self._key_sources = dict(key_sources)
-        self._verified = _VerifiedTokens(cache_size, ALB_TOKEN_CACHE_MAX_CHARS)
+        # A hit runs only the time checks again: the load balancer's keys never change under
+        # their kid, and the other checks depend on the token alone. A data token that passed
+        # is ASCII, so its length is its size in bytes.
+        self._verified: TokenCache[_Verified] = TokenCache(
+            cache_size, ALB_TOKEN_CACHE_MAX_CHARS, cost=len
+        )
         self._issuers = frozenset(issuers)
         self._client_ids = frozenset(client_ids)
         self._leeway = leeway

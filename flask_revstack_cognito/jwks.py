@@ -35,6 +35,7 @@ from joserfc.jwk import RSAKey
 from .cooldown import Cooldown
 from .deadline import deadline_session
 from .errors import JWKSUnavailableError, UnknownKeyError
+from .flight import Flight
 from .tokens import b64url_decode
 
 logger = logging.getLogger("flask_revstack_cognito")
@@ -192,14 +193,6 @@ def _modulus_bits(modulus: str) -> int:
     return int.from_bytes(raw, "big").bit_length()
 
 
-class _Flight:
-    """One fetch in progress, shared by every caller that waits for it."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.error: Exception | None = None
-
-
 class JWKSCache:
     """The keys of one JWKS URI, cached and refreshed by the rules of SPEC section 6.
 
@@ -236,7 +229,7 @@ class JWKSCache:
         # No fetch of any kind during the first; no refetch for an unknown kid during either.
         self._after_failure = Cooldown(self.options.refresh_cooldown, clock=clock)
         self._after_unknown_kid = Cooldown(self.options.refresh_cooldown, clock=clock)
-        self._flight: _Flight | None = None
+        self._flight: Flight | None = None
         #: Number of fetches attempted so far (for diagnostics and tests).
         self.fetch_count = 0
 
@@ -325,16 +318,15 @@ class JWKSCache:
             if flight is None:
                 if unless is not None and unless():
                     return False
-                flight = self._flight = _Flight()
+                flight = self._flight = Flight()
                 self.fetch_count += 1
                 leading = True
             else:
                 leading = False
         if not leading:
-            # The leader gives up after the timeout; the margin covers parsing and a busy CPU.
             if wait:
-                flight.done.wait(2 * self.options.timeout + 1)
-            return flight.done.is_set() and flight.error is None
+                flight.wait(self.options.timeout)
+            return flight.succeeded
         keys: dict[str, RSAKey] | None = None
         try:
             try:
@@ -362,7 +354,7 @@ class JWKSCache:
                     if flight.error is None:
                         flight.error = JWKSFetchError("the fetch was interrupted")
                 self._flight = None
-            flight.done.set()
+            flight.finish()
         self._notify(keys, flight.error)
         return flight.error is None
 

@@ -7,6 +7,10 @@ up (SPEC section 4, steps 2 and 3). Every failure is a
 
 The claims come out deeply read-only (objects :class:`~flask_revstack_cognito.frozen.FrozenDict`,
 arrays tuples), so a verified user can share them with every request without copying them.
+
+The ALB data token's parser (:mod:`.alb_tokens`) shares the structural rules: the alphabet
+table, :func:`decode_segment`, :func:`decode_object`, :func:`check_claim_types` and
+:func:`is_finite_number`, with the same limits.
 """
 
 from __future__ import annotations
@@ -33,10 +37,14 @@ MAX_NESTING_DEPTH = 32
 _URLSAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 # The base64 alphabet (RFC 4648, section 4), which the mapping below turns base64url into.
 _STANDARD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_TO_STANDARD = bytearray(b"*" * 256)
+_table = bytearray(b"*" * 256)
 for _urlsafe, _standard in zip(_URLSAFE, _STANDARD, strict=True):
-    _TO_STANDARD[_urlsafe] = _standard
-_TO_STANDARD[ord(".")] = ord(".")
+    _table[_urlsafe] = _standard
+_table[ord(".")] = ord(".")
+#: The :meth:`bytes.translate` table that maps the base64url alphabet to the base64 one, keeps
+#: ``.`` and turns every other byte into ``*`` (which no segment may hold): the input of
+#: :func:`decode_segment` and :func:`decode_object`.
+TO_STANDARD_ALPHABET = bytes(_table)
 # The value of each base64 character, and the bits of the last character that encode no
 # data, by segment length modulo 4 (2 characters carry 1 byte, 3 carry 2).
 _VALUES = {character: value for value, character in enumerate(_STANDARD)}
@@ -96,7 +104,7 @@ def parse_token(token: object) -> ParsedToken:
     # A character beyond ASCII becomes "?", which no segment may hold; "." stays a separator.
     raw = token.encode("ascii", "replace")
     # One pass maps base64url to standard base64 and every other character to "*".
-    mapped = raw.translate(_TO_STANDARD)
+    mapped = raw.translate(TO_STANDARD_ALPHABET)
     segments = mapped.split(b".")
     if len(segments) != 3:
         raise MalformedTokenError("malformed token: expected three segments")
@@ -107,10 +115,10 @@ def parse_token(token: object) -> ParsedToken:
     header = _GOOD_HEADERS.get(header_segment)
     known_header = header is not None
     if header is None:
-        header = _decode_object(header_segment, "header", all_base64url)
-    claims = _decode_object(payload_segment, "payload", all_base64url)
-    signature = _decode_segment(signature_segment, "signature", all_base64url)
-    _check_claim_types(claims)
+        header = decode_object(header_segment, "header", all_base64url)
+    claims = decode_object(payload_segment, "payload", all_base64url)
+    signature = decode_segment(signature_segment, "signature", all_base64url)
+    check_claim_types(claims)
 
     if not known_header:
         _check_header(header)
@@ -139,8 +147,15 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _decode_segment(segment: bytes, part: str, all_base64url: bool) -> bytes:
-    """Decode one segment, already mapped from the base64url to the base64 alphabet."""
+def decode_segment(segment: bytes, part: str, all_base64url: bool) -> bytes:
+    """Decode one segment, already mapped by :data:`TO_STANDARD_ALPHABET`, without padding.
+
+    :param segment: the mapped segment.
+    :param part: its name in the error message (``"header"``, ``"payload"``, ``"signature"``).
+    :param all_base64url: the mapped token holds no ``*``: every character is base64url, so
+        the segment needs no check of its own.
+    :raises MalformedTokenError: when the segment is not canonical base64url.
+    """
     # Empty is valid base64url (zero bytes): an unsigned token then fails on its alg, as it
     # should. A length of 4n+1 characters cannot be decoded.
     remainder = len(segment) % 4
@@ -153,8 +168,14 @@ def _decode_segment(segment: bytes, part: str, all_base64url: bool) -> bytes:
     return binascii.a2b_base64(segment + _PADDING[remainder])
 
 
-def _decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict:
-    raw = _decode_segment(segment, part, all_base64url)
+def decode_object(segment: bytes, part: str, all_base64url: bool) -> FrozenDict:
+    """Decode one segment (as :func:`decode_segment`) holding a JSON object, deeply read-only.
+
+    :raises MalformedTokenError: when the segment is not base64url of a UTF-8 JSON object
+        without duplicate names or constants (``NaN``...), nested at most
+        :data:`MAX_NESTING_DEPTH` deep.
+    """
+    raw = decode_segment(segment, part, all_base64url)
     try:
         text = raw.decode("utf-8")
         arrays = text.count("[")  # counted in strings too: an upper bound
@@ -228,7 +249,11 @@ def _too_deep(value: Any, depth: int) -> bool:
     )
 
 
-def _check_claim_types(claims: FrozenDict) -> None:
+def check_claim_types(claims: FrozenDict) -> None:
+    """Check the types of the claims this package reads (times, strings, ``aud``, groups).
+
+    :raises MalformedTokenError: naming the first claim of the wrong type.
+    """
     # One lookup per claim: an absent claim gets a default of the right type, a JSON null
     # (None) does not.
     get = claims.get
@@ -237,7 +262,7 @@ def _check_claim_types(claims: FrozenDict) -> None:
         # Most times are plain ints of a sane size; anything else takes the exact test.
         if type(value) is int and -_SAFE_INT < value < _SAFE_INT:
             continue
-        if not _is_finite_number(value):
+        if not is_finite_number(value):
             raise MalformedTokenError(f"malformed token: {name} must be a number")
     for name in _STRING_CLAIMS:
         if type(get(name, "")) is not str:
@@ -248,7 +273,8 @@ def _check_claim_types(claims: FrozenDict) -> None:
         raise MalformedTokenError("malformed token: cognito:groups must be a list of strings")
 
 
-def _is_finite_number(value: object) -> bool:
+def is_finite_number(value: object) -> bool:
+    """Whether ``value`` (as the parser made it) is a JSON number that is finite as a float."""
     # The parser makes exact ints and floats; a bool is neither here.
     if type(value) is float:
         return math.isfinite(value)

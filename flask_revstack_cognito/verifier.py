@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -36,6 +34,7 @@ from .errors import (
     UnknownKeyError,
 )
 from .jwks import Fetcher, JWKSCache, JWKSOptions
+from .token_cache import TokenCache
 from .tokens import parse_token
 from .user import CognitoUser, resolve_user_id_claim
 
@@ -95,59 +94,6 @@ def entry_bytes(token: str) -> int:
     return TOKEN_CACHE_ENTRY_BYTES + TOKEN_CACHE_BYTES_PER_CHAR * len(token)
 
 
-class _TokenCache:
-    """A thread-safe LRU of signature-verified tokens, keyed by the whole token.
-
-    Bounded twice: at most ``size`` entries, and at most ``max_bytes`` counted by
-    :func:`entry_bytes`, so that large tokens cannot make a cache of many entries huge.
-    """
-
-    def __init__(self, size: int, max_bytes: int) -> None:
-        self._size = size
-        self.max_bytes = max_bytes
-        #: Bytes counted for the entries held now.
-        self.bytes = 0
-        self._entries: OrderedDict[str, _SignedToken] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, token: str) -> _SignedToken | None:
-        # One C call, atomic under the GIL: a miss (every new token) takes no lock.
-        entry = self._entries.get(token)
-        if entry is not None:
-            with self._lock:
-                if token in self._entries:  # not evicted meanwhile
-                    self._entries.move_to_end(token)
-        return entry
-
-    def put(self, token: str, entry: _SignedToken) -> None:
-        cost = entry_bytes(token)
-        if not self._size or cost > self.max_bytes:
-            return
-        with self._lock:
-            if self._entries.setdefault(token, entry) is not entry:
-                return  # another thread cached it meanwhile
-            self.bytes += cost
-            while len(self._entries) > self._size or self.bytes > self.max_bytes:
-                evicted, _ = self._entries.popitem(last=False)
-                self.bytes -= entry_bytes(evicted)
-
-    def replace(self, token: str, entry: _SignedToken) -> None:
-        """Hold ``entry`` for ``token`` if the token is still cached."""
-        with self._lock:
-            if token in self._entries:
-                self._entries[token] = entry
-
-    def discard(self, token: str, entry: _SignedToken) -> None:
-        """Forget ``token`` if it is still cached as ``entry``."""
-        with self._lock:
-            if self._entries.get(token) is entry:
-                del self._entries[token]
-                self.bytes -= entry_bytes(token)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
 class TokenVerifier:
     """Verifies Cognito tokens against an :class:`~flask_revstack_cognito.AuthContract`.
 
@@ -201,7 +147,9 @@ class TokenVerifier:
                 on_refresh=_bind(on_jwks_refresh, issuer),
                 on_fetch_failed=_bind(on_jwks_fetch_failed, issuer),
             )
-        self._token_cache = _TokenCache(token_cache_size, token_cache_max_bytes)
+        self._token_cache: TokenCache[_SignedToken] = TokenCache(
+            token_cache_size, token_cache_max_bytes, cost=entry_bytes
+        )
         self._issuers = frozenset(contract.issuers)
         self._leeway = contract.leeway
         self._client_ids = frozenset(contract.client_ids)

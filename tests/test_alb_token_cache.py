@@ -14,6 +14,7 @@ from flask_revstack_cognito.alb_keys import AlbKeyCache
 from flask_revstack_cognito.alb_tokens import AlbTokenVerifier
 from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
+from flask_revstack_cognito.token_cache import TokenCache
 
 
 class CountingKeys:
@@ -110,7 +111,7 @@ def test_the_cache_is_bounded_in_characters(
 def test_a_token_cached_twice_keeps_the_first_entry(
     alb: LocalLoadBalancer, key_cache: AlbKeyCache
 ) -> None:
-    cache = alb_tokens._VerifiedTokens(4, 10_000)
+    cache = TokenCache[object](4, 10_000, cost=len)
     verifier = make(alb, CountingKeys(key_cache), Clock())
     token = alb.data_token()
     first = verifier._verify(token)

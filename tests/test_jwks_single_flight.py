@@ -14,6 +14,7 @@ from jwks_helpers import COOLDOWN, TTL, jwks_body, modulus, no_jitter
 
 import flask_revstack_cognito.jwks as jwks_module
 from flask_revstack_cognito import JWKSUnavailableError
+from flask_revstack_cognito.flight import Flight
 from flask_revstack_cognito.jwks import HTTPFetcher, JWKSCache, JWKSOptions
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool
 
@@ -74,12 +75,12 @@ def joined(monkeypatch: pytest.MonkeyPatch) -> threading.Semaphore:
             joins.release()
             return super().wait(timeout)
 
-    class CountedFlight(jwks_module._Flight):
+    class CountedFlight(Flight):
         def __init__(self) -> None:
             super().__init__()
             self.done = CountedEvent()
 
-    monkeypatch.setattr(jwks_module, "_Flight", CountedFlight)
+    monkeypatch.setattr(jwks_module, "Flight", CountedFlight)
     return joins
 
 

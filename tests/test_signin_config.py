@@ -9,8 +9,9 @@ from flask import Flask
 
 from flask_revstack_cognito import CognitoAuth, CognitoConfigError
 from flask_revstack_cognito.appstate import get_extension
+from flask_revstack_cognito.hosts import is_loopback_host
 from flask_revstack_cognito.signin import SignInFeature
-from flask_revstack_cognito.signin.settings import SignInSettings, is_loopback_host
+from flask_revstack_cognito.signin.settings import SignInSettings
 
 POOL = "us-east-1_SignIn01"
 CLIENT = "signinclient123456789"

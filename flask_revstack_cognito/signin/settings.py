@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 from .. import config as keys
 from ..config import config_value, read_choice, read_optional_str, read_str_list
 from ..errors import CognitoConfigError
+from ..hosts import is_loopback_host
 from ..settings import CognitoSettings
 
 #: The Flask setting browser sign-in needs: it signs the session (state, nonce, PKCE verifier)
@@ -156,18 +156,6 @@ def read_signin_settings(
 
 
 _DOMAIN_EXAMPLE = "'https://myapp.auth.us-east-1.amazoncognito.com'"
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Whether ``host`` names this machine: ``localhost`` or a loopback address."""
-    if not host:
-        return False
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _read_domain(domain: str) -> tuple[str, bool]:
