@@ -195,6 +195,10 @@ class SignInFeature(Feature):
             return None
         return redirect(login_url(next_path(request)), 302)
 
+    def exempt(self, request: Request) -> bool:
+        """The sign-in routes need no token: a guard over the whole app lets them through."""
+        return request.blueprint == BLUEPRINT_NAME
+
     # -- the app --------------------------------------------------------------------------
 
     def init_app(self, app: Flask) -> None:
