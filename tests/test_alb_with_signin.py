@@ -62,5 +62,3 @@ def test_a_valid_alb_token_serves_its_own_user(
 
 def test_without_alb_headers_the_cookies_serve(browser: FlaskClient) -> None:
     assert browser.get("/orders").get_json() == {"token_use": "access"}
-
-
