@@ -91,7 +91,9 @@ class _Views:
         """Keep a new sign-in's secrets in the session; send the browser to Cognito."""
         state = secrets.token_urlsafe(32)
         nonce = secrets.token_urlsafe(32)
-        verifier = secrets.token_urlsafe(64)  # 86 characters: RFC 7636 asks for 43 to 128
+        # 43 characters (256 bits), RFC 7636 section 4.1: five pending sign-ins must fit in the
+        # session cookie.
+        verifier = secrets.token_urlsafe(32)
         pending = _pending_sign_ins()
         pending[state] = list(
             _Pending(nonce, verifier, stored_next(request.args.get("next")), time.time())
