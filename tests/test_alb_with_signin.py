@@ -8,8 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 from signin_helpers import make_signin_app, sign_in
 
-from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.alb import AlbFeature
+from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.signin import SignInFeature
 from flask_revstack_cognito.testing import LocalUserPool
 from flask_revstack_cognito.testing_alb import LocalLoadBalancer

@@ -75,7 +75,7 @@ def test_a_guard_lets_a_features_own_routes_through(
     assert json_body(refused)["code"] == "MISSING_TOKEN"
     # The guard only: a decorator on a feature's route still checks.
     assert client.get("/own/decorated").status_code == 401
-    token = pool_a.id_token(**{"cognito:groups": ["admins"]})
+    token = pool_a.id_token(groups=["admins"])
     assert client.get("/page", headers=bearer(token)).text == "a page"
 
 

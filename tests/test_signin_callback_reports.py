@@ -55,7 +55,9 @@ def test_cognitos_error_description_is_logged_cut_and_clean(
             },
         )
     [record] = [r for r in caplog.records if r.getMessage().startswith("sign-in refused")]
-    error, logged = record.args  # type: ignore[misc]
+    assert isinstance(record.args, tuple)
+    error, logged = record.args
+    assert isinstance(logged, str)
     assert error == "access_denied" + "e" * 50  # 64 characters cut, then the newline dropped
     assert logged.startswith("PreAuthentication[31m failedFAKE log line xxx")
     assert len(logged) <= 256

@@ -1,4 +1,4 @@
-"""Pending sign-ins fit in the Flask session cookie: a stored ``next`` is at most 512 characters."""
+"""Pending sign-ins fit in the session cookie: a stored ``next`` is 512 characters at most."""
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from flask.testing import FlaskClient
 from signin_helpers import TokenCalls, make_signin_app, refresh_token_of, sign_in
 
