@@ -9,7 +9,9 @@ bearer token, so groups and scopes work. A request without these headers takes t
 
 The ALB headers come first: behind an ALB that authenticates, they are what the load balancer
 vouches for, and a request that carries a bad one is refused rather than judged by another
-header. An app without ``COGNITO_ALB_ARN`` never reads them.
+header or a sign-in cookie. An app without ``COGNITO_ALB_ARN`` never reads them. The ALB makes
+them from its session cookie, so like a cookie they are ignored on a cross-site request that may
+change state (SPEC section 4): such a request takes the plain path.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .alb_tokens import AlbTokenVerifier
 from .config import config_value, read_optional_str, read_str_list
 from .errors import CognitoConfigError
 from .hosts import is_loopback_host
+from .locate import is_cross_site_unsafe
 from .pipeline import Authenticate, Feature, Verify
 from .settings import CognitoSettings
 from .signals import jwks_fetch_failed, jwks_refreshed
@@ -177,6 +180,10 @@ class AlbFeature(Feature):
         verify_data = self.verifier.verify
 
         def alb_authenticate(request: Request, token_use: str) -> CognitoUser:
+            if is_cross_site_unsafe(request):
+                # The ALB makes its headers from its session cookie: a browser's ambient
+                # credentials, which no cross-site POST may use (SPEC section 4).
+                return authenticate(request, token_use)
             environ = request.environ
             if token_use == "access":
                 access_token = _header(environ, _ACCESS_TOKEN_KEY)

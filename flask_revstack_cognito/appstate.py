@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from flask import Flask, current_app
 
-from .pipeline import Authenticate, Feature, RefusalResponse, Verify
+from .pipeline import Authenticate, Exempt, Feature, RefusalResponse, Verify
 from .session import AuthSession
 from .settings import CognitoSettings
 from .verifier import TokenVerifier
@@ -39,6 +39,8 @@ class AppState:
     refusal_response: RefusalResponse | None = None
     #: The enabled features (browser sign-in, ALB, revocation), in the order they wrap.
     features: tuple[Feature, ...] = ()
+    #: Whether a request is a feature's own and needs no token (sign-in's routes), or ``None``.
+    exempt: Exempt | None = None
 
     def feature(self, kind: type[FeatureT]) -> FeatureT | None:
         """The enabled feature of class ``kind``, or ``None``."""

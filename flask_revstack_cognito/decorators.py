@@ -215,7 +215,9 @@ def login_guard(**requirements: Any) -> Response | Guard | None:
     raises :class:`~flask_revstack_cognito.CognitoAuthError` otherwise (a 401/403/503). An
     ``OPTIONS`` request (CORS preflight) gets Flask's default ``OPTIONS`` answer without a
     token, so the view never runs for it, even on a route that lists ``OPTIONS``; an
-    ``OPTIONS`` request that matches no route is left to Flask (404 or 405).
+    ``OPTIONS`` request that matches no route is left to Flask (404 or 405). The routes of
+    browser sign-in (login, callback, logout) pass without a token, so a guard may cover the
+    whole app (``app.before_request(login_guard)``).
 
     :returns: with requirements, a new guard; as a guard, ``None`` or the ``OPTIONS`` answer.
     :raises CognitoAuthError: (as a guard) the first failed check.
@@ -249,6 +251,9 @@ def _make_guard(
         if req.method == "OPTIONS":
             # No view runs for the default answer; no route at all is Flask's 404 or 405.
             return None if req.url_rule is None else current_app.make_default_options_response()
+        exempt = get_extension()[1].exempt
+        if exempt is not None and exempt(req):
+            return None  # a feature's own route, such as sign-in's login and callback
         check.run(req)
         return None
 

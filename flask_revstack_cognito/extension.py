@@ -34,8 +34,9 @@ logger = logging.getLogger("flask_revstack_cognito")
 #: Builds a feature from the app's config, or ``None`` when the config does not enable it.
 FeatureBuilder = Callable[[Flask, CognitoSettings], "Feature | None"]
 
-#: The features ``init_app`` can enable, in the order they wrap the request path.
-FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation, build_alb_feature, build_signin)
+#: The features ``init_app`` can enable, in the order they wrap the request path. The ALB wraps
+#: outermost: a request with an ALB header is decided by the ALB alone, never by a cookie.
+FEATURE_BUILDERS: tuple[FeatureBuilder, ...] = (build_revocation, build_signin, build_alb_feature)
 
 
 class CognitoAuth:
@@ -98,9 +99,11 @@ class CognitoAuth:
         features = tuple(
             feature for build in FEATURE_BUILDERS if (feature := build(app, settings)) is not None
         )
-        verify, authenticate, refusal_response = compose(settings, verifier.verify, features)
+        verify, authenticate, refusal_response, exempt = compose(
+            settings, verifier.verify, features
+        )
         self._states[app] = AppState(
-            settings, verifier, verify, authenticate, refusal_response, features
+            settings, verifier, verify, authenticate, refusal_response, features, exempt
         )
         app.extensions[EXTENSION_KEY] = self
         for feature in features:

@@ -11,7 +11,7 @@ ask the features for another answer than the error (sign-in's redirect to the lo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from flask import Flask, Request
 from werkzeug.wrappers import Response
@@ -36,6 +36,9 @@ Authenticate = Callable[[Request, str], CognitoUser]
 #: Another answer than the error for a refused request, or ``None`` to answer with the error.
 RefusalResponse = Callable[[Request, CognitoAuthError], Response | None]
 
+#: Whether a request is a feature's own and needs no token (sign-in's login and callback).
+Exempt = Callable[[Request], bool]
+
 
 class Feature:
     """A capability plugged into the request path; every hook does nothing by default.
@@ -55,6 +58,14 @@ class Feature:
         """Another answer than the error for a refused request, or ``None``."""
         return None
 
+    def exempt(self, request: Request) -> bool:
+        """Whether ``request`` is the feature's own and needs no token.
+
+        :func:`~flask_revstack_cognito.login_guard` lets such a request through: a guard over
+        the whole app must not refuse the sign-in routes that would let the user in.
+        """
+        return False
+
     def init_app(self, app: Flask) -> None:
         """Register what the feature adds to the app (routes, hooks, template helpers)."""
 
@@ -68,26 +79,51 @@ def plain_authenticate(settings: CognitoSettings, verify: Verify) -> Authenticat
     return authenticate
 
 
-def compose(
-    settings: CognitoSettings, verify: Verify, features: tuple[Feature, ...]
-) -> tuple[Verify, Authenticate, RefusalResponse | None]:
-    """Wrap the plain path with ``features``, in order (the last one wraps outermost).
+class Composed(NamedTuple):
+    """The request path of an app, as :func:`compose` builds it from the features."""
 
-    :returns: the bare-token verification, the request path, and the refusal hook (``None``
-        when no feature answers refusals: the decorators then skip asking).
-    """
+    #: The bare-token verification.
+    verify: Verify
+    #: The request path.
+    authenticate: Authenticate
+    #: The refusal hook; ``None`` when no feature answers refusals (the decorators skip it).
+    refusal_response: RefusalResponse | None
+    #: Whether a request needs no token; ``None`` when no feature exempts any (the guards
+    #: skip asking).
+    exempt: Exempt | None
+
+
+def compose(settings: CognitoSettings, verify: Verify, features: tuple[Feature, ...]) -> Composed:
+    """Wrap the plain path with ``features``, in order (the last one wraps outermost)."""
     for feature in features:
         verify = feature.wrap_verify(verify)
     authenticate = plain_authenticate(settings, verify)
     for feature in features:
         authenticate = feature.wrap_authenticate(authenticate, verify)
-    answering = tuple(
-        feature
-        for feature in features
-        if type(feature).refusal_response is not Feature.refusal_response
-    )
+    return Composed(verify, authenticate, _refusal_response(features), _exempt(features))
+
+
+def _overriding(features: tuple[Feature, ...], hook: str) -> tuple[Feature, ...]:
+    """The features whose class overrides ``hook``."""
+    default = getattr(Feature, hook)
+    return tuple(feature for feature in features if getattr(type(feature), hook) is not default)
+
+
+def _exempt(features: tuple[Feature, ...]) -> Exempt | None:
+    exempting = _overriding(features, "exempt")
+    if not exempting:
+        return None
+
+    def exempt(request: Request) -> bool:
+        return any(feature.exempt(request) for feature in exempting)
+
+    return exempt
+
+
+def _refusal_response(features: tuple[Feature, ...]) -> RefusalResponse | None:
+    answering = _overriding(features, "refusal_response")
     if not answering:
-        return verify, authenticate, None
+        return None
 
     def refusal_response(request: Request, error: CognitoAuthError) -> Response | None:
         for feature in answering:
@@ -96,4 +132,4 @@ def compose(
                 return response
         return None
 
-    return verify, authenticate, refusal_response
+    return refusal_response

@@ -1,8 +1,7 @@
-"""Where sign-in finds a browser's token: after the header, beside COGNITO_TOKEN_LOCATION."""
+"""Where sign-in finds a browser's token: its cookies, after the header."""
 
 from __future__ import annotations
 
-import pytest
 from flask.testing import FlaskClient
 from signin_helpers import TokenCalls, make_signin_app, refresh_token_of, sign_in
 
@@ -11,46 +10,35 @@ from flask_revstack_cognito.signin import SignInFeature
 from flask_revstack_cognito.testing import LocalUserPool
 
 
-def signed_in_with_expired_id_cookie(
-    pool: LocalUserPool, calls: TokenCalls, **config: str
-) -> FlaskClient:
-    browser = make_signin_app(pool, **config).test_client()
+def signed_in_with_expired_id_cookie(pool: LocalUserPool, calls: TokenCalls) -> FlaskClient:
+    browser = make_signin_app(pool).test_client()
     sign_in(browser)
     browser.set_cookie("id_token", pool.id_token(expires_in=-10))
     calls.reset()
     return browser
 
 
-@pytest.mark.parametrize("locations", ["headers,cookies", "cookies"])
-def test_an_expired_cookie_of_the_token_locations_is_refreshed(
-    signin_pool: LocalUserPool, calls: TokenCalls, locations: str
-) -> None:
-    browser = signed_in_with_expired_id_cookie(
-        signin_pool, calls, COGNITO_TOKEN_LOCATION=locations
-    )
+def test_an_expired_id_cookie_is_refreshed(signin_pool: LocalUserPool, calls: TokenCalls) -> None:
+    browser = signed_in_with_expired_id_cookie(signin_pool, calls)
     assert browser.get("/api/me").get_json() == {"username": "admin"}
     assert calls.count() == 1
 
 
-def test_a_refused_refresh_of_a_token_location_cookie_is_the_expiry(
+def test_a_refused_refresh_of_an_expired_id_cookie_is_no_token(
     signin_pool: LocalUserPool, calls: TokenCalls
 ) -> None:
-    browser = signed_in_with_expired_id_cookie(
-        signin_pool, calls, COGNITO_TOKEN_LOCATION="headers,cookies"
-    )
+    browser = signed_in_with_expired_id_cookie(signin_pool, calls)
     signin_pool.managed_login.backend.revoke(refresh_token_of(browser), signin_pool.client_id)
     answer = browser.get("/api/me")
-    assert answer.get_json()["code"] == "TOKEN_EXPIRED"
+    assert answer.get_json()["code"] == "MISSING_TOKEN"
     assert calls.count() == 1
     assert browser.get_cookie("id_token") is None
 
 
-def test_an_expired_header_token_beside_cookie_locations_is_not_refreshed(
+def test_an_expired_header_token_beside_the_cookies_is_not_refreshed(
     signin_pool: LocalUserPool, calls: TokenCalls
 ) -> None:
-    browser = signed_in_with_expired_id_cookie(
-        signin_pool, calls, COGNITO_TOKEN_LOCATION="headers,cookies"
-    )
+    browser = signed_in_with_expired_id_cookie(signin_pool, calls)
     expired = signin_pool.id_token(expires_in=-10)
     answer = browser.get("/api/me", headers={"Authorization": f"Bearer {expired}"})
     assert answer.get_json()["code"] == "TOKEN_EXPIRED"

@@ -28,7 +28,7 @@ from ..user import CognitoUser
 from .client import OAuthFailed, OAuthRefused, OAuthUnavailable
 from .cookies import CookieTooLarge, clear_cookies, set_cookies
 from .feature import BLUEPRINT_NAME, SignInFeature, login_url
-from .redirects import safe_next
+from .redirects import stored_next
 from .settings import SignInSettings
 from .tokens import SignInTokenError, verify_token_response
 
@@ -51,6 +51,10 @@ _AUTHORIZE_ERRORS = {
     "server_error": "Cognito failed to complete the sign-in.",
     "temporarily_unavailable": "Cognito is temporarily unavailable.",
 }
+
+
+# The longest error_description logged: it comes from the query string, anyone may send one.
+_MAX_DESCRIPTION = 256
 
 
 class _Pending(NamedTuple):
@@ -87,10 +91,12 @@ class _Views:
         """Keep a new sign-in's secrets in the session; send the browser to Cognito."""
         state = secrets.token_urlsafe(32)
         nonce = secrets.token_urlsafe(32)
-        verifier = secrets.token_urlsafe(64)  # 86 characters: RFC 7636 asks for 43 to 128
+        # 43 characters (256 bits), RFC 7636 section 4.1: five pending sign-ins must fit in the
+        # session cookie.
+        verifier = secrets.token_urlsafe(32)
         pending = _pending_sign_ins()
         pending[state] = list(
-            _Pending(nonce, verifier, safe_next(request.args.get("next")), time.time())
+            _Pending(nonce, verifier, stored_next(request.args.get("next")), time.time())
         )
         while len(pending) > MAX_PENDING:
             # The session's JSON sorts its keys: the oldest is found by its start time.
@@ -112,7 +118,9 @@ class _Views:
         error = args.get("error")
         if error is not None:
             logger.info(
-                "sign-in refused by Cognito: %r (%r)", error[:64], args.get("error_description")
+                "sign-in refused by Cognito: %r (%r)",
+                _loggable(error, 64),
+                _loggable(args.get("error_description") or "", _MAX_DESCRIPTION),
             )
             words = _AUTHORIZE_ERRORS.get(error, "Cognito sent back an error.")
             status = 401 if error == "access_denied" else 400
@@ -157,8 +165,15 @@ class _Views:
                 nonce=sign_in.nonce,
                 allow_missing_nonce=settings.loopback,
             )
-        except JWKSUnavailableError:
-            return _page(503, "Sign-in failed", "The pool's keys could not be fetched. Try again.")
+        except JWKSUnavailableError as unavailable:
+            # The pool's keys, or the revocation store (a subclass): its own words say which.
+            logger.warning("sign-in tokens could not be checked: %s", unavailable.message)
+            return _page(
+                503,
+                "Sign-in failed",
+                f"The tokens from Cognito could not be checked: {unavailable.message}. "
+                "Please try again.",
+            )
         except (CognitoAuthError, SignInTokenError) as error:
             reason = error.message if isinstance(error, CognitoAuthError) else str(error)
             logger.info("sign-in tokens refused: %s", reason)
@@ -208,7 +223,9 @@ class _Views:
         return _no_store(response)
 
     def _signed_in_user(self) -> CognitoUser | None:
-        verify = get_extension()[1].verify
+        # The verifier without the revocation check: a store that cannot answer must not hide
+        # whose sign-in to deny, and a token already denied is denied again harmlessly.
+        verify = get_extension()[1].verifier.verify
         for name, token_use in (
             (self.settings.id_cookie, "id"),
             (self.settings.access_cookie, "access"),
@@ -230,8 +247,9 @@ def revoke_signed_out_user(app: Flask, user: CognitoUser | None) -> None:
 
     Cognito's ``/oauth2/revoke`` stops the refresh token at Cognito only; the ID and access
     tokens already issued stay valid until they expire unless the app's deny-list is told.
-    Sign-out goes on when the store cannot record the denial (the cookies are cleared, the
-    refresh token revoked at Cognito): the failure is logged as an error.
+    Sign-out goes on when the store cannot record the denial, whatever a custom store raises
+    (the cookies are cleared, the refresh token revoked at Cognito): the failure is logged as
+    an error, with its traceback when it is not the store's documented error.
 
     :meta private:
     """
@@ -242,6 +260,9 @@ def revoke_signed_out_user(app: Flask, user: CognitoUser | None) -> None:
         revocation.revoke(app, user)
     except (RevocationStoreError, CognitoAuthError) as error:
         logger.error("sign-out could not revoke the session's tokens: %s", error)
+    except Exception:
+        # A custom store's own failure (a ConnectionError, a bug): the user still signs out.
+        logger.exception("sign-out could not revoke the session's tokens: the store failed")
 
 
 def _pending_sign_ins() -> dict[str, Any]:
@@ -257,6 +278,11 @@ def _pending_sign_ins() -> dict[str, Any]:
         and isinstance(entry[-1], (int, float))
         and now - entry[-1] <= PENDING_LIFETIME
     }
+
+
+def _loggable(value: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, without control characters: fit for a log line."""
+    return "".join(char for char in value[:limit] if char.isprintable())
 
 
 def _app() -> Flask:

@@ -1,10 +1,11 @@
 """Browser sign-in as a :class:`~flask_revstack_cognito.pipeline.Feature` of the request path.
 
-With sign-in enabled, a request without a token in the header (or the ALB's) is read from the
-sign-in cookies: the ID cookie, or the access cookie for a view needing an access token. A cookie
-token that has expired (or that the browser dropped at its expiry) is refreshed once with the
-refresh cookie; the request is served with the new tokens, and its response carries them in new
-cookies. A refused browser navigation is sent to sign-in instead of the 401 JSON.
+With sign-in enabled, a request without a token in the header is read from the sign-in cookies
+(a request with an ALB header never gets here: the ALB decides it alone): the ID cookie, or the
+access cookie for a view needing an access token. A cookie token that has expired (or that the
+browser dropped at its expiry) is refreshed once with the refresh cookie; the request is served
+with the new tokens, and its response carries them in new cookies. A refused browser navigation
+is sent to sign-in instead of the 401 JSON. The sign-in routes need no token (:meth:`exempt`).
 """
 
 from __future__ import annotations
@@ -96,20 +97,14 @@ class SignInFeature(Feature):
     # -- the request path -----------------------------------------------------------------
 
     def wrap_authenticate(self, authenticate: Authenticate, verify: Verify) -> Authenticate:
-        """Cookies after every other location; an expired cookie token refreshed once."""
+        """The cookies when the header holds no token; an expired cookie token refreshed once."""
 
         def signin_authenticate(req: Request, token_use: str) -> CognitoUser:
             try:
                 return authenticate(req, token_use)
             except MissingTokenError:
-                user = self._from_cookies(req, token_use, verify)
-                if user is None:
-                    raise
-                return user
-            except TokenExpiredError:
-                # Only a cookie of COGNITO_TOKEN_LOCATION is refreshed, never a header token.
-                if self._has_header_token(req):
-                    raise
+                # Only then: a header token that fails (expired too) is refused, never replaced
+                # by the cookies. The header is the only token location with sign-in on.
                 user = self._from_cookies(req, token_use, verify)
                 if user is None:
                     raise
@@ -119,8 +114,6 @@ class SignInFeature(Feature):
 
     def _has_header_token(self, req: Request) -> bool:
         core = self._core
-        if "headers" not in core.token_locations:
-            return False
         value = req.headers.get(core.header_name)
         return token_from_header(value, core.header_type) is not None
 
@@ -194,6 +187,10 @@ class SignInFeature(Feature):
         if accept["text/html"] <= accept["application/json"]:
             return None
         return redirect(login_url(next_path(request)), 302)
+
+    def exempt(self, request: Request) -> bool:
+        """The sign-in routes need no token: a guard over the whole app lets them through."""
+        return request.blueprint == BLUEPRINT_NAME
 
     # -- the app --------------------------------------------------------------------------
 

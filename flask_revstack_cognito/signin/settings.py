@@ -119,6 +119,16 @@ def read_signin_settings(
             "the refresh cookie with a key derived from SECRET_KEY: set it to a long random value",
             "secrets.token_hex(32)",
         )
+    if "cookies" in settings.token_locations:
+        # The core's cookie location is the ID cookie whatever the view needs: an access view
+        # would read the ID token and refuse it. Sign-in reads the right cookie itself.
+        raise CognitoConfigError(
+            keys.TOKEN_LOCATION,
+            "must not list 'cookies' with browser sign-in (COGNITO_DOMAIN): sign-in reads its "
+            "cookies itself, after the header (the access cookie for a view needing an access "
+            "token)",
+            "'headers'",
+        )
     client_ids = settings.contract.client_ids
     if not client_ids:
         raise CognitoConfigError(
