@@ -6,8 +6,8 @@ the verification core never imports this package.
 
 from __future__ import annotations
 
+from .build import build_signin as build_signin
 from .feature import SignInFeature as SignInFeature
-from .feature import build_signin as build_signin
 from .feature import login_url as login_url
 from .feature import template_user as template_user
 

@@ -11,10 +11,11 @@ is sent to sign-in instead of the 401 JSON. The sign-in routes need no token (:m
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, Request, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, Request, current_app, redirect, request, url_for
 from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
@@ -29,7 +30,7 @@ from ..user import CognitoUser
 from .client import CognitoOAuthClient, OAuthRefused, OAuthUnavailable
 from .cookies import CookieTooLarge, RefreshCookieCodec, clear_cookies, set_cookies
 from .redirects import safe_next
-from .settings import SECRET_KEY, SignInSettings, read_signin_settings
+from .settings import SignInSettings
 from .tokens import SignInTokenError, VerifiedTokens, verify_token_response
 
 logger = logging.getLogger("flask_revstack_cognito")
@@ -76,6 +77,7 @@ class SignInFeature(Feature):
     :param settings: the validated sign-in settings.
     :param core: the app's core settings (where the header token is looked for).
     :param codec: seals and opens the refresh cookie.
+    :param routes: makes the blueprint of the sign-in routes for this feature.
     :param client: the OAuth 2.0 client of Cognito's endpoints.
     """
 
@@ -84,10 +86,12 @@ class SignInFeature(Feature):
         settings: SignInSettings,
         core: CognitoSettings,
         codec: RefreshCookieCodec,
+        routes: Callable[[SignInFeature], Blueprint],
         client: CognitoOAuthClient | None = None,
     ) -> None:
         self.settings = settings
         self.codec = codec
+        self._routes = routes
         self.client = client if client is not None else CognitoOAuthClient(settings)
         self._core = core
 
@@ -196,9 +200,7 @@ class SignInFeature(Feature):
 
     def init_app(self, app: Flask) -> None:
         """Register the sign-in routes, the cookie hook and the template helpers."""
-        from .blueprint import make_blueprint  # the views need this module
-
-        app.register_blueprint(make_blueprint(self), url_prefix=self.settings.url_prefix or None)
+        app.register_blueprint(self._routes(self), url_prefix=self.settings.url_prefix or None)
         app.after_request(self._after_request)
         app.context_processor(_template_helpers)
         if str(app.config.get("SESSION_COOKIE_SAMESITE") or "").lower() == "strict":
@@ -225,22 +227,6 @@ class SignInFeature(Feature):
         response.cache_control.private = True
         response.cache_control.no_store = True
         return response
-
-
-def build_signin(app: Flask, settings: CognitoSettings) -> SignInFeature | None:
-    """The sign-in feature of ``app``, or ``None`` when ``COGNITO_DOMAIN`` is unset.
-
-    :raises CognitoConfigError: for a wrong sign-in setting, or no ``SECRET_KEY``.
-    """
-    signin = read_signin_settings(app.config, settings)
-    if signin is None:
-        return None
-    codec = RefreshCookieCodec(
-        app.config[SECRET_KEY],
-        fallbacks=app.config.get("SECRET_KEY_FALLBACKS") or (),
-        associated=signin.refresh_cookie,
-    )
-    return SignInFeature(signin, settings, codec)
 
 
 def login_url(next: str | None = None) -> str:
