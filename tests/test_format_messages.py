@@ -63,3 +63,10 @@ def test_a_claim_of_the_wrong_type_is_named(claims: dict[str, Any], message: str
 def test_an_integer_time_beyond_64_bits_but_within_a_double_is_a_number(value: int) -> None:
     """Only an integer too large for a float is no time; the 64-bit bound is a fast path."""
     assert parse_token(unsigned(HEADER, {**CLAIMS, "exp": value})).claims["exp"] == value
+
+
+@pytest.mark.parametrize("token", [None, 123, b"a.b.c", ""], ids=repr)
+def test_what_is_no_token_at_all_is_named(token: object) -> None:
+    with pytest.raises(MalformedTokenError) as caught:
+        parse_token(token)
+    assert caught.value.message == "malformed token: not a string"
