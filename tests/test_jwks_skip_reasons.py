@@ -32,6 +32,7 @@ SKIPPED: dict[str, tuple[Any, str]] = {
     "list-entry": ([], "JWKS key '' skipped: not a JSON object"),
     "kid-missing": ({"kid": None}, "JWKS key '' skipped: kid must be a non-empty string"),
     "kty-missing": ({"kid": "a", "kty": None}, "JWKS key 'a' skipped: kty None is not RSA"),
+    "kty-EC": ({"kid": "a", "kty": "EC"}, "JWKS key 'a' skipped: kty 'EC' is not RSA"),
     "use-enc": ({"kid": "b", "use": "enc"}, "JWKS key 'b' skipped: use 'enc' is not sig"),
     "alg-RS512": ({"kid": "c", "alg": "RS512"}, "JWKS key 'c' skipped: alg 'RS512' is not RS256"),
     "n-number": ({"kid": "d", "n": 7}, "JWKS key 'd' skipped: n and e must be strings"),

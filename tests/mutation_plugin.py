@@ -1,6 +1,6 @@
 """A pytest plugin for ``make mutate`` only: the same tests, in less time per mutant.
 
-``setup.cfg`` loads it with ``-p tests.mutation_key_stock`` in mutmut's pytest arguments;
+``setup.cfg`` loads it with ``-p tests.mutation_plugin`` in mutmut's pytest arguments;
 ``make test`` never loads it. mutmut first runs the whole selection once (its stats run), then
 runs each mutant's tests in a process forked from that one. The plugin changes three things:
 
