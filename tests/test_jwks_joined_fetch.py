@@ -55,9 +55,13 @@ class HeldFetcher:
         return self.outcome()
 
 
+class Interrupted(BaseException):
+    """What a Ctrl-C or a gevent timeout is to the fetch: not an ``Exception``."""
+
+
 def in_thread(task: Callable[[], object]) -> threading.Thread:
     def run() -> None:
-        with contextlib.suppress(JWKSUnavailableError):
+        with contextlib.suppress(JWKSUnavailableError, Interrupted):
             task()
 
     thread = threading.Thread(target=run)
@@ -99,6 +103,37 @@ def test_a_refresh_that_joins_a_failing_fetch_fails(
         joined.set()
         leader.join(5)
     assert cache.fetch_count == 1
+
+
+def test_a_refresh_that_joins_an_interrupted_fetch_fails(
+    pool: LocalUserPool, joined: threading.Event
+) -> None:
+    def interrupted() -> bytes:
+        raise Interrupted
+
+    fetcher = HeldFetcher(joined, interrupted)
+    cache = JWKSCache(URL, fetcher=fetcher, jitter=no_jitter)
+    leader = in_thread(lambda: cache.get_key(pool.kid))
+    try:
+        assert fetcher.entered.wait(5)
+        with pytest.raises(JWKSUnavailableError):
+            cache.refresh()
+    finally:
+        joined.set()
+        leader.join(5)
+    assert cache.fetch_count == 1
+
+
+def test_the_fetch_runs_in_a_daemon_thread_named_jwks_fetch(pool: LocalUserPool) -> None:
+    """A hung fetch must not keep the process from exiting, and is easy to spot in a dump."""
+    threads: list[threading.Thread] = []
+
+    def fetcher(url: str, *, timeout: float, max_bytes: int) -> bytes:
+        threads.append(threading.current_thread())
+        return jwks_body(pool)
+
+    JWKSCache(URL, fetcher=fetcher, jitter=no_jitter).get_key(pool.kid)
+    assert [(thread.name, thread.daemon) for thread in threads] == [("jwks-fetch", True)]
 
 
 class LockWithAHook:
