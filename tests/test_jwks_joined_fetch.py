@@ -86,6 +86,28 @@ def test_a_joiner_waits_for_the_fetch_even_with_a_short_timeout(
     assert cache.fetch_count == 1
 
 
+def test_a_joiner_waits_as_long_as_the_leaders_timeout_allows(
+    pool: LocalUserPool, joined: threading.Event
+) -> None:
+    """A fetch of 2 s within a 10 s timeout: the joiner waits for it, it does not give up."""
+
+    def slow() -> bytes:
+        threading.Event().wait(2.0)  # a slow endpoint, well within the timeout
+        return jwks_body(pool)
+
+    fetcher = HeldFetcher(joined, slow)
+    cache = JWKSCache(URL, JWKSOptions(timeout=10.0), fetcher=fetcher, jitter=no_jitter)
+    leader = in_thread(lambda: cache.get_key(pool.kid))
+    try:
+        assert fetcher.entered.wait(5)
+        key = cache.get_key(pool.kid)
+    finally:
+        joined.set()
+        leader.join(15)
+    assert modulus(key) == modulus(pool.signing_key)
+    assert cache.fetch_count == 1
+
+
 def test_a_refresh_that_joins_a_failing_fetch_fails(
     pool: LocalUserPool, joined: threading.Event
 ) -> None:
