@@ -181,8 +181,12 @@ def test_guard_arguments_are_checked_when_the_guard_is_made() -> None:
 def test_calling_the_bare_guard_outside_a_request_says_how_to_register_it() -> None:
     with pytest.raises(TypeError, match=r"bp\.before_request\(login_guard\)"):
         login_guard()
-    with pytest.raises(TypeError, match="login_guard checks a request"):
+    with pytest.raises(TypeError) as caught:
         login_guard(groups=["admins"])()
+    assert str(caught.value) == (
+        "login_guard checks a request: register it as bp.before_request(login_guard) "
+        "or bp.before_request(login_guard(groups=[...]))"
+    )
 
 
 def test_verify_request_in_before_request_is_the_unsafe_spelling(
