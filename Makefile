@@ -59,16 +59,13 @@ bench: $(BENCH_INSTALLED)
 load: install
 	$(BIN)/python -m benchmarks.load_outage --seconds 60
 
-## mutation testing of the security core ([mutmut] in setup.cfg), then the survivors; not in `test`
+## mutation testing of the security core ([mutmut] in setup.cfg): the score per module, then each
+## survivor by file and line (tests/mutation-equivalents.md says why each lives); not in `test`
 mutate: install
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2
-	$(BIN)/mutmut export-cicd-stats
-	@$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
-		dead = s['killed'] + s['timeout']; seen = dead + s['survived'] + s['no_tests'] + s['suspicious']; \
-		print(f'mutation score {100 * dead / seen:.1f}% ({dead} of {seen} killed, {s[\"total\"]} mutants)')"
-	@echo "survivors (equivalent ones, with their reasons: tests/mutation-equivalents.md):"
-	$(BIN)/mutmut results
+	@start=$$(date +%s); $(BIN)/mutmut run --max-children 2; status=$$?; \
+		echo "mutmut run took $$(( $$(date +%s) - start )) s"; exit $$status
+	$(BIN)/python scripts/mutation_report.py
 
 clean:
 	rm -rf $(VENV) mutants docs/_build .coverage .mypy_cache .ruff_cache *.egg-info

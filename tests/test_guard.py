@@ -181,8 +181,12 @@ def test_guard_arguments_are_checked_when_the_guard_is_made() -> None:
 def test_calling_the_bare_guard_outside_a_request_says_how_to_register_it() -> None:
     with pytest.raises(TypeError, match=r"bp\.before_request\(login_guard\)"):
         login_guard()
-    with pytest.raises(TypeError, match="login_guard checks a request"):
+    with pytest.raises(TypeError) as caught:
         login_guard(groups=["admins"])()
+    assert str(caught.value) == (
+        "login_guard checks a request: register it as bp.before_request(login_guard) "
+        "or bp.before_request(login_guard(groups=[...]))"
+    )
 
 
 def test_verify_request_in_before_request_is_the_unsafe_spelling(
@@ -262,3 +266,23 @@ def test_groups_are_any_of_unless_all_groups(user_pool: LocalUserPool) -> None:
     app, _ = make_app(user_pool, login_guard(groups=["admins", "auditors"]))
     token = user_pool.id_token(groups=["auditors"])
     assert app.test_client().get("/bp/data", headers=bearer(token)).status_code == 200
+    all_of_guard = login_guard(groups=["admins", "auditors"], all_groups=True)
+    app, _ = make_app(user_pool, all_of_guard)
+    for groups, expected in ((["auditors"], 403), (["admins", "auditors"], 200)):
+        token = user_pool.id_token(groups=groups)
+        assert app.test_client().get("/bp/data", headers=bearer(token)).status_code == expected
+
+
+def test_verify_request_optional_lets_an_anonymous_request_through(
+    user_pool: LocalUserPool,
+) -> None:
+    def optional() -> None:
+        verify_request(optional=True)
+
+    app, ran = make_app(user_pool, optional)
+    client = app.test_client()
+    assert client.get("/bp/data").get_json() == {"user": None}
+    token = user_pool.id_token(sub="known")
+    assert client.get("/bp/data", headers=bearer(token)).get_json() == {"user": "known"}
+    assert client.get("/bp/data", headers=bearer("not-a-token")).status_code == 401
+    assert ran == ["data", "data"]

@@ -112,6 +112,7 @@ def test_a_kid_reused_for_other_key_material_makes_cached_tokens_check_again(
             verifier.verify(token)
         assert server.request_count == 2
         assert counting.calls == 2
+        assert len(verifier._token_cache) == 0  # the verdict of the old key is dropped
 
 
 # -- the byte budget ----------------------------------------------------------------------------
@@ -150,6 +151,23 @@ def test_the_entry_count_bounds_small_tokens(pool: LocalUserPool, clock: FakeClo
         verifier.verify(pool.id_token(sub=f"user-{number}"))
     assert len(verifier._token_cache) == 5
     assert verifier._token_cache.bytes < TOKEN_CACHE_MAX_BYTES
+
+
+def test_a_budget_the_tokens_fill_exactly_holds_them_all(
+    pool: LocalUserPool, clock: FakeClock, counting: CountingRS256
+) -> None:
+    tokens = [large_token(pool, number) for number in range(2)]
+    assert entry_bytes(tokens[0]) == entry_bytes(tokens[1])
+    for budget, held in ((entry_bytes(tokens[0]), 1), (2 * entry_bytes(tokens[0]), 2)):
+        verifier = TokenVerifier(
+            pool.contract(), fetcher=pool.fetcher, clock=clock, token_cache_max_bytes=budget
+        )
+        for token in tokens:
+            verifier.verify(token)
+        assert len(verifier._token_cache) == held
+        assert verifier._token_cache.bytes == budget
+    verifier.verify(tokens[0])  # the budget of two holds both: no second signature check
+    assert counting.calls == 4
 
 
 def test_a_token_larger_than_the_budget_is_not_cached(

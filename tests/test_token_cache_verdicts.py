@@ -7,6 +7,10 @@ remembered per required token use only, so any other use is checked again, and t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
 from conftest import FakeClock, MakeVerifier
 from verification_helpers import CountingRS256, refused
 
@@ -70,3 +74,21 @@ def test_a_static_failure_is_not_remembered_as_a_pass(
     for _ in range(3):
         refused(verifier, token, AudienceMismatchError, "AUDIENCE_MISMATCH")
     assert counting.calls == 1  # the signature verdict is cached, the refusal is not a pass
+
+
+def test_the_static_checks_run_once_per_token_use(
+    verifier: TokenVerifier, pool: LocalUserPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uses: list[str] = []
+    check_static = TokenVerifier._check_static
+
+    def counted(self: TokenVerifier, claims: Mapping[str, Any], required_use: str) -> None:
+        uses.append(required_use)
+        check_static(self, claims, required_use)
+
+    monkeypatch.setattr(TokenVerifier, "_check_static", counted)
+    token = pool.id_token()
+    for _ in range(3):
+        verifier.verify(token, token_use="id")
+        verifier.verify(token, token_use="any")
+    assert uses == ["id", "any"]

@@ -237,6 +237,7 @@ def test_internal_bug_is_unknown_error_logged_without_the_token(
     assert len(records) == 1
     assert records[0].name == "flask_revstack_cognito"
     assert records[0].levelno == logging.ERROR
+    assert records[0].getMessage() == "unexpected failure while verifying a token"
     exc_info = records[0].exc_info
     assert exc_info is not None
     assert exc_info[0] is RuntimeError
