@@ -16,6 +16,7 @@ from jwks_helpers import TTL, jwks_body, modulus, no_jitter
 
 import flask_revstack_cognito.jwks as jwks_module
 from flask_revstack_cognito import JWKSUnavailableError
+from flask_revstack_cognito.flight import Flight
 from flask_revstack_cognito.jwks import JWKSCache, JWKSFetchError, JWKSOptions
 from flask_revstack_cognito.testing import LocalUserPool
 
@@ -32,12 +33,12 @@ def joined(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
             waiting.set()
             return super().wait(timeout)
 
-    class WatchedFlight(jwks_module._Flight):
+    class WatchedFlight(Flight):
         def __init__(self) -> None:
             super().__init__()
             self.done = WatchedEvent()
 
-    monkeypatch.setattr(jwks_module, "_Flight", WatchedFlight)
+    monkeypatch.setattr(jwks_module, "Flight", WatchedFlight)
     return waiting
 
 
