@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -26,3 +29,28 @@ def code_blocks(page: str, caption: str) -> list[str]:
 def module_code(page: str, caption: str) -> str:
     """The blocks of ``page`` captioned ``caption``, joined into one module."""
     return "\n\n".join(code_blocks(page, caption))
+
+
+def run_documented_tests(directory: Path, modules: dict[str, tuple[str, str]]) -> str:
+    """Write each module (file name -> (page, caption)) into ``directory``, run pytest there.
+
+    The run sees no ``FLASK_*`` variable of the developer's own: the documented factories read
+    them. Fails the calling test with pytest's output when the run fails.
+
+    :returns: pytest's output.
+    """
+    for name, (page, caption) in modules.items():
+        (directory / name).write_text(module_code(page, caption))
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("FLASK_")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=directory,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from docs_code import code_blocks, module_code
+from docs_code import code_blocks, module_code, run_documented_tests
 
 
 def test_the_blocks_are_found() -> None:
@@ -18,19 +15,11 @@ def test_the_blocks_are_found() -> None:
 
 
 def test_the_documented_tests_pass_against_the_documented_factory(tmp_path: Path) -> None:
-    (tmp_path / "myapp.py").write_text(module_code("quickstart.rst", "myapp.py"))
-    (tmp_path / "test_myapp.py").write_text(module_code("testing.rst", "test_myapp.py"))
-    # The factory reads FLASK_* variables: the run must not see the developer's own.
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("FLASK_")
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+    output = run_documented_tests(
+        tmp_path,
+        {
+            "myapp.py": ("quickstart.rst", "myapp.py"),
+            "test_myapp.py": ("testing.rst", "test_myapp.py"),
+        },
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "3 passed" in output

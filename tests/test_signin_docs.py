@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import types
 from pathlib import Path
 
-from docs_code import module_code
+from docs_code import module_code, run_documented_tests
 from flask import Flask
 from signin_helpers import PASSWORD, SECRET, callback_path
 
@@ -23,21 +20,14 @@ def documented_factory() -> types.ModuleType:
 
 
 def test_the_documented_test_passes_against_the_documented_factory(tmp_path: Path) -> None:
-    (tmp_path / "signin_app.py").write_text(module_code("signin.rst", "signin_app.py"))
-    (tmp_path / "test_signin_app.py").write_text(module_code("signin.rst", "test_signin_app.py"))
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("FLASK_")
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+    output = run_documented_tests(
+        tmp_path,
+        {
+            "signin_app.py": ("signin.rst", "signin_app.py"),
+            "test_signin_app.py": ("signin.rst", "test_signin_app.py"),
+        },
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout
+    assert "1 passed" in output
 
 
 def test_the_documented_page_signs_in_and_out(signin_pool: LocalUserPool) -> None:
