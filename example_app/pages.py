@@ -11,7 +11,7 @@ Refusals on these pages are HTML pages; the API's answers stay JSON.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from flask_revstack_cognito import CognitoAuthError, current_cognito_user, login_required
@@ -22,16 +22,13 @@ PAGES_PREFIX = "/web"
 pages = Blueprint("pages", __name__, url_prefix=PAGES_PREFIX)
 
 
-def _sign_out_url() -> str:
-    prefix = str(current_app.config.get("COGNITO_AUTH_URL_PREFIX", "/auth")).rstrip("/")
-    return f"{prefix}/logout"
-
-
 @pages.context_processor
 def _page_helpers() -> dict[str, object]:
+    sign_in_enabled = bool(current_app.config.get("COGNITO_DOMAIN"))
     return {
-        "sign_in_enabled": bool(current_app.config.get("COGNITO_DOMAIN")),
-        "sign_out_url": _sign_out_url(),
+        "sign_in_enabled": sign_in_enabled,
+        # The sign-in blueprint's route, wherever COGNITO_AUTH_URL_PREFIX puts it.
+        "sign_out_url": url_for("revstack_cognito_signin.logout") if sign_in_enabled else None,
     }
 
 

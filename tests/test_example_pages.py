@@ -31,13 +31,13 @@ def test_home_says_browser_sign_in_is_off_without_a_domain(client: FlaskClient) 
     assert 'id="sign-out"' not in page.text
 
 
-def test_home_greets_a_signed_in_user_and_offers_sign_out(
+def test_home_greets_a_signed_in_user_without_a_sign_out_when_sign_in_is_off(
     client: FlaskClient, cognito_pool: LocalUserPool
 ) -> None:
+    """A bearer token's user has no browser session to end: there is no sign-out route."""
     page = client.get("/web/", headers=bearer(cognito_pool.id_token(username="alice")))
     assert "Welcome back, alice." in page.text
-    assert '<form method="post" action="/auth/logout"' in page.text
-    assert 'id="sign-out"' in page.text
+    assert 'id="sign-out"' not in page.text
 
 
 def test_profile_shows_claims_groups_and_tenant(
@@ -119,3 +119,18 @@ def test_signing_in_through_the_stand_in_comes_back_to_the_profile(
     domain = signin_client.application.config["COGNITO_DOMAIN"]
     assert signed_out.headers["Location"].startswith(f"{domain}/logout?")
     assert signin_client.get("/web/profile", headers=BROWSER).status_code == 302
+
+
+def test_the_sign_out_form_posts_to_the_sign_in_routes_wherever_they_are(
+    cognito_pool: LocalUserPool,
+) -> None:
+    cognito_pool.add_user("alice", "Passw0rd!")
+    cognito_pool.register_client(
+        callback_urls=["http://localhost/account/callback"], logout_urls=["http://localhost/"]
+    )
+    config = {"TESTING": True, "SECRET_KEY": "test only", "COGNITO_AUTH_URL_PREFIX": "/account"}
+    client = create_app({**config, **cognito_pool.config()}).test_client()
+    login = client.get("/account/login?next=/web/")
+    client.get(browser_sign_in(login.headers["Location"], "alice", "Passw0rd!"))
+    page = client.get("/web/", headers=BROWSER)
+    assert '<form method="post" action="/account/logout" class="sign-out-form">' in page.text
