@@ -14,6 +14,7 @@ from flask_revstack_cognito.testing import LocalUserPool
 # The fixtures of the split-up test modules live next to their helpers.
 pytest_plugins = [
     "alb_helpers",
+    "browser_helpers",
     "decorator_helpers",
     "extension_helpers",
     "jwks_helpers",

@@ -7,7 +7,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,46 +21,14 @@ import pytest
 import requests
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from example_app.demo import DemoStack
 from example_app.local_cognito import DEMO_USERS
 from flask_revstack_cognito.testing import encode_token
 
-# Found on PATH, as `make test` (scripts/ensure-system-programs.sh) checks it; CHROMIUM overrides.
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "chromium"
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN, MEMBER = DEMO_USERS
-# Chromium must not reach for Google's services: this machine's network is closed.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[DemoStack]:
-    """The demo's stack: local Cognito (moto) and the example app, on free ports."""
-    demo = DemoStack(port=0, environ={}).start()
-    yield demo
-    demo.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

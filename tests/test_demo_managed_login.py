@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,13 +24,6 @@ from flask_revstack_cognito.testing import (
 from flask_revstack_cognito.tokens import parse_token
 
 ALICE, BOB = DEMO_USERS
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[DemoStack]:
-    demo = DemoStack(port=0, environ={}).start()
-    yield demo
-    demo.stop()
 
 
 @pytest.fixture

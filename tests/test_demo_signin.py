@@ -6,28 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from test_demo import ADMIN, CHROMIUM, CHROMIUM_ARGS, MEMBER
+from playwright.sync_api import Browser, BrowserContext, Page
+from test_demo import ADMIN, MEMBER
 
 from example_app.demo import DemoStack
 from flask_revstack_cognito.testing import SESSION_COOKIE
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[DemoStack]:
-    demo = DemoStack(port=0, environ={}).start()
-    yield demo
-    demo.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

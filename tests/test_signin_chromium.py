@@ -8,40 +8,14 @@ comes back to the page it asked for, with ``Lax`` and with ``Strict`` cookies.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from signin_helpers import PASSWORD, make_signin_app
 
 from flask_revstack_cognito.testing import LocalUserPool, LoopbackServer
-
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "chromium"
-# Chromium must not reach for Google's services: this machine's network is closed.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def serve(app: Flask, pool: LocalUserPool) -> Iterator[str]:
