@@ -39,6 +39,16 @@ def function_line(source: str, mutant_name: str) -> int:
     return 1
 
 
+def module_name(path: Path) -> str:
+    """``path`` within the package (``signin/feature.py``): two subpackages have a feature.py."""
+    parts = path.parts
+    return (
+        "/".join(parts[parts.index("flask_revstack_cognito") + 1 :])
+        if "flask_revstack_cognito" in parts
+        else path.name
+    )
+
+
 def describe(path: Path, mutant_name: str) -> tuple[int, str]:
     """The line of a mutant of ``path`` and ``file:line  old -> new``: its first changed line."""
     diff = get_diff_for_mutant(mutant_name, path=path).splitlines()
@@ -50,7 +60,7 @@ def describe(path: Path, mutant_name: str) -> tuple[int, str]:
         (index + 1 for index in range(start - 1, len(lines)) if lines[index].strip() == old),
         start,
     )
-    return number, f"{path.name}:{number}  {old}  ->  {new}"
+    return number, f"{module_name(path)}:{number}  {old}  ->  {new}"
 
 
 def main() -> int:
@@ -60,6 +70,8 @@ def main() -> int:
     for path in sorted(walk_mutatable_files()):
         data = SourceFileMutationData(path=path)
         data.load()
+        if not data.exit_code_by_key:
+            continue  # nothing to mutate (an __init__.py that only imports)
         counts: Counter[str] = Counter()
         for name, exit_code in sorted(data.exit_code_by_key.items()):
             status = status_by_exit_code[exit_code]
@@ -67,14 +79,14 @@ def main() -> int:
             if status not in DETECTED:
                 number, text = describe(path, name)
                 short = name.rpartition(".")[2]
-                survivors.append((path.name, number, f"  {text}    [{short}: {status}]"))
-        rows.append((path.name, counts))
+                survivors.append((module_name(path), number, f"  {text}    [{short}: {status}]"))
+        rows.append((module_name(path), counts))
     total: Counter[str] = sum((counts for _, counts in rows), Counter())
-    print(f"{'module':<18}{'killed':>8}{'timeout':>9}{'survived':>10}{'other':>7}{'total':>7}")
+    print(f"{'module':<26}{'killed':>8}{'timeout':>9}{'survived':>10}{'other':>7}{'total':>7}")
     for name, counts in [*rows, ("all", total)]:
         other = sum(counts.values()) - counts["killed"] - counts["timeout"] - counts["survived"]
         print(
-            f"{name:<18}{counts['killed']:>8}{counts['timeout']:>9}{counts['survived']:>10}"
+            f"{name:<26}{counts['killed']:>8}{counts['timeout']:>9}{counts['survived']:>10}"
             f"{other:>7}{sum(counts.values()):>7}"
         )
     detected = total["killed"] + total["timeout"]
