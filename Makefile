@@ -60,10 +60,12 @@ load: install
 	$(BIN)/python -m benchmarks.load_outage --seconds 60
 
 ## mutation testing of the security core ([mutmut] in setup.cfg): the score per module, then each
-## survivor by file and line (tests/mutation-equivalents.md says why each lives); not in `test`
-mutate: install
+## survivor by file and line (tests/mutation-equivalents.md says why each lives); not in `test`.
+## MUTANTS='flask_revstack_cognito.signin.*' (mutmut's names; globs) runs only those mutants.
+MUTANTS ?=
+mutate: install system-programs
 	rm -rf mutants
-	@start=$$(date +%s); $(BIN)/mutmut run --max-children 2; status=$$?; \
+	@start=$$(date +%s); $(BIN)/mutmut run --max-children 2 $(MUTANTS); status=$$?; \
 		echo "mutmut run took $$(( $$(date +%s) - start )) s"; exit $$status
 	$(BIN)/python scripts/mutation_report.py
 

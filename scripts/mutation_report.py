@@ -76,7 +76,7 @@ def main() -> int:
         for name, exit_code in sorted(data.exit_code_by_key.items()):
             status = status_by_exit_code[exit_code]
             counts[status] += 1
-            if status not in DETECTED:
+            if status not in (*DETECTED, "not checked"):
                 number, text = describe(path, name)
                 short = name.rpartition(".")[2]
                 survivors.append((module_name(path), number, f"  {text}    [{short}: {status}]"))
@@ -90,9 +90,12 @@ def main() -> int:
             f"{other:>7}{sum(counts.values()):>7}"
         )
     detected = total["killed"] + total["timeout"]
+    # A run of some mutants only (make mutate MUTANTS=...) leaves the others not checked.
+    checked = sum(total.values()) - total["not checked"]
+    unchecked = f"; {total['not checked']} not checked" if total["not checked"] else ""
     print(
-        f"mutation score {100 * detected / max(1, sum(total.values())):.1f}% "
-        f"({detected} of {sum(total.values())} mutants killed or timed out)"
+        f"mutation score {100 * detected / max(1, checked):.1f}% "
+        f"({detected} of {checked} mutants killed or timed out{unchecked})"
     )
     print("survivors (each killed by a test, or equivalent: tests/mutation-equivalents.md):")
     print("\n".join(line for *_, line in sorted(survivors)) or "  none")
