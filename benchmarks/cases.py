@@ -8,12 +8,13 @@ from contextlib import suppress
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.hashes import SHA256
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from flask_revstack_cognito import TokenVerifier
 from flask_revstack_cognito import config as keys
 from flask_revstack_cognito.config import DEFAULTS
+from flask_revstack_cognito.tokens import parse_token
 
 from .apps import flask_cognito_app, optional_module, warm_app
 from .harness import Body, Case
@@ -23,6 +24,8 @@ from .world import World
 #: Keys of the rows the targets compare.
 LIMIT, COLD, COLD_VERIFIER, HIT = "limit", "cold", "cold-verifier", "hit"
 OPEN, REPEATED, DISTINCT, FLASK_COGNITO = "open", "repeated", "distinct", "flask-cognito"
+#: Reference routes that are no verifier: the floor under any verifier's distinct-token route.
+FLOOR_RSA, FLOOR_PARSE = "floor-rsa", "floor-parse"
 REVOKED_REDIS = "revocation-redis"
 
 
@@ -189,6 +192,7 @@ def route_cases(world: World) -> list[Case]:
             calls,
         ),
     ]
+    cases += floor_cases(world, distinct)
     label = "flask-cognito cognito_auth_required, distinct"
     module = optional_module("flask_cognito")
     if module is None:
@@ -214,6 +218,61 @@ def route_cases(world: World) -> list[Case]:
     else:
         cases.append(Case(FLASK_COGNITO, label, flask_cognito_setup, calls))
     return cases
+
+
+def floor_app(world: World) -> Flask:
+    """Two routes that are no verifier: what any verifier's distinct-token route costs at least.
+
+    ``/floor/rsa`` checks its token's RSA signature, decoded in advance (L inside a request);
+    ``/floor/parse`` parses the token (this package's :func:`parse_token`) and checks the
+    signature, and nothing else: no key look-up, no claim check, no user, no cache.
+    """
+    public_key = world.public_key()
+    padding, digest = PKCS1v15(), SHA256()
+    decoded = dict(zip(world.tokens, world.signing_inputs(), strict=True))
+    app = Flask("bench-floor")
+
+    @app.get("/floor/rsa")
+    def rsa_only() -> str:
+        message, signature = decoded[request.headers["Authorization"][len("Bearer ") :]]
+        public_key.verify(signature, message, padding, digest)
+        return "ok"
+
+    @app.get("/floor/parse")
+    def parse_and_rsa() -> str:
+        parsed = parse_token(request.headers["Authorization"][len("Bearer ") :])
+        public_key.verify(parsed.signature, parsed.signing_input, padding, digest)
+        return "ok"
+
+    return app
+
+
+def floor_cases(world: World, distinct: list[dict[str, str]]) -> list[Case]:
+    """(e) the floor routes of :func:`floor_app` on the distinct tokens; a fresh app each round."""
+
+    def route(path: str) -> Callable[[], Body]:
+        def setup() -> Body:
+            client = floor_app(world).test_client()
+            client.get(path, headers=distinct[0])
+            return _requests(client, path, distinct)
+
+        return setup
+
+    calls = len(distinct)
+    return [
+        Case(
+            FLOOR_RSA,
+            "floor: GET /floor/rsa, RSA check only, distinct",
+            route("/floor/rsa"),
+            calls,
+        ),
+        Case(
+            FLOOR_PARSE,
+            "floor: GET /floor/parse, parse + RSA only, distinct",
+            route("/floor/parse"),
+            calls,
+        ),
+    ]
 
 
 def revocation_case(world: World, redis_url: str | None, missing: str = "") -> Case:

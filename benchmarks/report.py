@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .cases import COLD, DISTINCT, FLASK_COGNITO, HIT, LIMIT, OPEN, REPEATED, REVOKED_REDIS
+from .cases import (
+    COLD,
+    DISTINCT,
+    FLASK_COGNITO,
+    FLOOR_PARSE,
+    FLOOR_RSA,
+    HIT,
+    LIMIT,
+    OPEN,
+    REPEATED,
+    REVOKED_REDIS,
+)
 from .fetches import Fetches
 from .harness import Result, paired_ratio
 from .memory import Memory
@@ -48,7 +59,14 @@ def _timed_row(result: Result, limit: Result, open_route: Result) -> list[str]:
         return [label, result.error or "no rounds", "", "", "", ""]
     ratio = paired_ratio(result, limit)
     compared = ""
-    if result.case.key in (REPEATED, DISTINCT, FLASK_COGNITO, REVOKED_REDIS):
+    if result.case.key in (
+        REPEATED,
+        DISTINCT,
+        FLASK_COGNITO,
+        REVOKED_REDIS,
+        FLOOR_RSA,
+        FLOOR_PARSE,
+    ):
         throughput = paired_ratio(open_route, result)
         compared = f"{throughput:.2f} x open" if throughput is not None else ""
     return [
@@ -198,11 +216,12 @@ def render(measured: Measurements) -> str:
             row[5] = f">= {REPEATED_MIN:.2f} x open"
         elif key == REVOKED_REDIS and result.median is not None:
             row[4] += "; see (h)"
-        elif key == DISTINCT:
+        elif key in (DISTINCT, FLOOR_RSA, FLOOR_PARSE):
             versus = paired_ratio(results[FLASK_COGNITO], result)
             if versus is not None:
                 row[4] += f"; {versus:.2f} x flask-cognito"
-            row[5] = f">= {FLASK_COGNITO_MIN:.2f} x flask-cognito"
+            if key == DISTINCT:
+                row[5] = f">= {FLASK_COGNITO_MIN:.2f} x flask-cognito"
         rows.append(row)
     rows.extend(_extra_rows(measured))
     lines = _render(rows, left=(0, 4, 5))

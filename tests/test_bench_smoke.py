@@ -18,6 +18,8 @@ OURS = (
     "(e) GET /open",
     "    GET /protected, repeated token",
     "    GET /protected, distinct tokens",
+    "    floor: GET /floor/rsa, RSA check only, distinct",
+    "    floor: GET /floor/parse, parse + RSA only, distinct",
     "    GET /protected + Redis revocation check, repeated token",
 )
 #: Rows of peers, which may be absent from the dev environment.
