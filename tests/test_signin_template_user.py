@@ -11,7 +11,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from signin_helpers import BROWSER, TokenCalls, make_signin_app, sign_in
 
-from flask_revstack_cognito import login_required
+from flask_revstack_cognito import current_cognito_user, login_required, verify_request
 from flask_revstack_cognito.signin import template_user
 from flask_revstack_cognito.testing import LocalUserPool
 
@@ -30,6 +30,16 @@ def with_pages(app: Flask) -> Flask:
     @app.get("/open-page")
     def open_page() -> str:
         return render_template_string(PAGE)
+
+    @app.get("/both-users")
+    @login_required
+    @login_required(token_use="access")
+    def both_users() -> dict[str, object]:
+        by_id = verify_request(token_use="id")
+        by_access = verify_request(token_use="access")
+        user = current_cognito_user
+        assert user is not None
+        return {"view": user.token_use, "id": by_id.token_use, "access": by_access.token_use}
 
     @app.get("/who")
     def who() -> dict[str, object]:
@@ -92,4 +102,17 @@ def test_a_refreshed_request_shows_the_refreshed_id_tokens_user(
     calls.reset()
     page = client.get("/profile", headers=BROWSER)  # the ID token's email, in a template
     assert (page.status_code, page.text) == (200, "admin@example.com")
+    assert calls.count() == 1
+
+
+def test_a_refreshed_request_gives_each_token_use_its_own_user(
+    client: FlaskClient, calls: TokenCalls
+) -> None:
+    with_pages(client.application)
+    sign_in(client)
+    client.delete_cookie("id_token")
+    client.delete_cookie("access_token")
+    calls.reset()
+    page = client.get("/both-users")
+    assert page.get_json() == {"view": "access", "id": "id", "access": "access"}
     assert calls.count() == 1
