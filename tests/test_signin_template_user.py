@@ -38,7 +38,9 @@ def with_pages(app: Flask) -> Flask:
         by_id = verify_request(token_use="id")
         by_access = verify_request(token_use="access")
         user = current_cognito_user
-        assert user is not None and by_id is not None and by_access is not None
+        assert user is not None
+        assert by_id is not None
+        assert by_access is not None
         return {"view": user.token_use, "id": by_id.token_use, "access": by_access.token_use}
 
     @app.get("/who")
