@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from flask import Flask
@@ -97,6 +98,15 @@ def test_the_next_path_keeps_the_characters_a_path_may_hold(files_client: FlaskC
 def test_the_next_path_quotes_what_a_path_may_not_hold(files_client: FlaskClient) -> None:
     page = files_client.get("/files/a%20b%22c", headers=BROWSER)
     assert page.headers["Location"] == "/auth/login?next=/files/a%2520b%2522c"
+
+
+def test_the_next_path_quotes_a_literal_percent_sign(files_client: FlaskClient) -> None:
+    page = files_client.get("/files/c%2541", headers=BROWSER)  # the view's name is "c%41"
+    location = page.headers["Location"]
+    assert location == "/auth/login?next=/files/c%252541"
+    # After sign-in the browser asks for next as written: it must decode to the same path.
+    (next_path,) = parse_qs(urlsplit(location).query)["next"]
+    assert unquote(next_path) == "/files/c%41"
 
 
 def test_the_next_path_keeps_the_query_as_sent(files_client: FlaskClient) -> None:

@@ -246,7 +246,9 @@ def login_url(next: str | None = None) -> str:
 
 def next_path(req: Request) -> str:
     """The path (and query) of ``req``, as the ``next`` of a sign-in."""
-    path = quote(req.script_root + req.path, safe="/:@!$&'()*+,;=-._~%")
+    # req.path is decoded: a "%" in it is a literal one, quoted again as "%25" (or
+    # /files/c%2541 would come back as /files/cA).
+    path = quote(req.script_root + req.path, safe="/:@!$&'()*+,;=-._~")
     query = req.query_string.decode("latin-1")
     return f"{path}?{query}" if query else path
 
