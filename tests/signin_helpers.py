@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
+from markupsafe import escape
 from werkzeug.test import TestResponse
 
 from flask_revstack_cognito import (
@@ -194,3 +195,24 @@ def refresh_token_of(client: FlaskClient) -> str:
     token = codec_of(client.application).open(cookie_value(client, "refresh_token"))
     assert token is not None
     return token
+
+
+def error_page(title: str, message: str, *, root: str = "") -> str:
+    """The whole HTML of a sign-in route's failure page, for an app served under ``root``."""
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        f"<title>{escape(title)}</title></head>\n<body><h1>{escape(title)}</h1>\n"
+        f"<p>{escape(message)}</p>\n"
+        f'<p><a href="{root}/auth/login">Sign in</a> &middot; <a href="{root}/">Home</a></p>'
+        "\n</body></html>\n"
+    )
+
+
+def assert_page(response: TestResponse, status: int, body: str) -> None:
+    """``response`` is exactly this HTML page: status, type, body, not cached, no token cookie."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Location" not in response.headers
+    assert set(set_cookie_headers(response)) <= {"session"}
+    assert response.text == body
