@@ -101,7 +101,9 @@ class HTTPFetcher:
                     session, url, timeout=timeout, max_bytes=max_bytes, accept=self.accept
                 )
             except requests.RequestException as error:
-                if deadline.expired:
+                # requests' own read timeout and the deadline end the same wait; on a busy
+                # machine either may come first, and both are the same time-out.
+                if deadline.expired or isinstance(error, requests.Timeout):
                     raise JWKSFetchError(timed_out) from error
                 raise JWKSFetchError(f"{type(error).__name__}: {error}") from error
             # Cut short by the deadline, an answer can still look complete (no Content-Length).
