@@ -94,7 +94,6 @@ class AlbKeyCache:
         self.key_url = key_url.rstrip("/")
         self.timeout = timeout
         self._fetcher: Fetcher = fetcher or PEMFetcher()
-        self._clock = clock
         self._on_fetched = on_fetched
         self._on_fetch_failed = on_fetch_failed
         self._lock = threading.Lock()
