@@ -79,7 +79,8 @@ def test_an_unhashable_token_is_malformed_not_an_unexpected_failure(
     alb_verifier: AlbTokenVerifier,
 ) -> None:
     # The verified-token cache is asked about strings only: a list is refused by the parser.
-    for token in ([], {}, ["a.b.c"]):
+    tokens: list[object] = [[], {}, ["a.b.c"]]
+    for token in tokens:
         assert refusal(alb_verifier, token) == (
             "INVALID_FORMAT",
             "malformed token: not a string",
@@ -115,9 +116,7 @@ def test_a_token_without_three_segments_says_so(token: str) -> None:
     assert parse_message(token) == "malformed token: expected three segments"
 
 
-@pytest.mark.parametrize(
-    ("part", "index"), [("header", 0), ("payload", 1), ("signature", 2)]
-)
+@pytest.mark.parametrize(("part", "index"), [("header", 0), ("payload", 1), ("signature", 2)])
 def test_wrong_padding_names_the_segment(alb: LocalLoadBalancer, part: str, index: int) -> None:
     segments = alb.data_token(padding=False).split(".")
     bare = segments[index]
@@ -186,7 +185,9 @@ def test_a_header_string_of_another_type_is_named(alb: LocalLoadBalancer, name: 
 
 @pytest.mark.parametrize("kid", ["", "not-a-uuid", "XXXX", "0000000g-0000-0000-0000-000000000000"])
 def test_a_kid_that_is_not_a_uuid_says_so(alb: LocalLoadBalancer, kid: str) -> None:
-    assert parse_message(alb.data_token(header={"kid": kid})) == "malformed token: kid must be a UUID"
+    assert (
+        parse_message(alb.data_token(header={"kid": kid})) == "malformed token: kid must be a UUID"
+    )
 
 
 def test_a_missing_kid_is_not_a_uuid(alb: LocalLoadBalancer) -> None:
@@ -248,7 +249,8 @@ def test_the_username_of_a_data_token_is_its_username_claim_whatever_its_token_u
     verifier = AlbTokenVerifier(
         {alb.arn: key_cache}, issuers=[alb.pool.issuer], user_id_claim="username"
     )
-    token = alb.data_token(token_use="id", username="jane", **{"cognito:username": "mallory"})
+    claims: dict[str, Any] = {"token_use": "id", "username": "jane", "cognito:username": "x"}
+    token = alb.data_token(**claims)
     user = verifier.verify(token)
     assert user.user_id == "jane"
     assert user.token_use == "alb"
@@ -313,7 +315,8 @@ def test_a_start_is_valid_from_its_own_second(
     alb: LocalLoadBalancer, key_cache: AlbKeyCache, claim: str
 ) -> None:
     start = int(alb.clock()) + 30
-    token = alb.data_token(expires_in=600, **{claim: start})
+    claims: dict[str, Any] = {claim: start}
+    token = alb.data_token(expires_in=600, **claims)
     clock = FakeClock(start - 0.5)
     verifier = timed_verifier(alb, key_cache, clock)
     assert refusal(verifier, token) == ("TOKEN_NOT_YET_VALID", "token not valid yet")
@@ -326,7 +329,8 @@ def test_the_leeway_moves_a_start_earlier_exactly(
     alb: LocalLoadBalancer, key_cache: AlbKeyCache, claim: str
 ) -> None:
     start = int(alb.clock()) + 30
-    token = alb.data_token(expires_in=600, **{claim: start})
+    claims: dict[str, Any] = {claim: start}
+    token = alb.data_token(expires_in=600, **claims)
     clock = FakeClock(start - 10.5)
     verifier = timed_verifier(alb, key_cache, clock, leeway=10)
     assert refusal(verifier, token) == ("TOKEN_NOT_YET_VALID", "token not valid yet")
