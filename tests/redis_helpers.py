@@ -6,6 +6,8 @@ for one test and stops it afterwards; the test may stop and start it again on th
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,3 +84,41 @@ def auth_of(app: Flask) -> CognitoAuth:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+class CountingListener:
+    """A port standing in for a Redis that fails: it counts the connections it accepts and
+    either closes each at once (``hold=False``: a broken Redis) or holds it open without a
+    word (``hold=True``: a hung Redis). A context manager: the port closes on exit.
+    """
+
+    def __init__(self, *, hold: bool) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.socket.getsockname()[1])
+        self.accepted = 0
+        self._hold = hold
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> CountingListener:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.socket.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.socket.close()
+        self._thread.join(timeout=10)
+        for connection in self._held:
+            connection.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            if self._hold:
+                self._held.append(connection)
+            else:
+                connection.close()

@@ -11,13 +11,12 @@ value ``1`` and no ``MULTI``, read from Redis's own command statistics.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
 import redis
 from conftest import START, FakeClock
+from redis_helpers import CountingListener
 
 from benchmarks.redis_server import RedisServer
 from flask_revstack_cognito.revocation import (
@@ -114,42 +113,11 @@ def test_a_blank_key_prefix_in_the_url_is_an_empty_prefix(
     assert store.is_revoked(["a"])
 
 
-class SilentListener:
-    """A port that accepts connections, counts them and never answers: a hung Redis."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.socket.getsockname()[1])
-        self.accepted = 0
-        self._held: list[socket.socket] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            self._held.append(connection)
-
-    def close(self) -> None:
-        self.socket.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        self.socket.close()
-        self._thread.join(timeout=10)
-        for connection in self._held:
-            connection.close()
-
-
 def test_a_redis_that_does_not_answer_is_asked_once_not_retried() -> None:
-    listener = SilentListener()
-    try:
+    with CountingListener(hold=True) as listener:
         store = RedisRevocationStore.from_url(f"redis://127.0.0.1:{listener.port}/0", timeout=0.2)
         with pytest.raises(RevocationStoreError) as failed:
             store.is_revoked(["a"])
-    finally:
-        listener.close()
 
     assert str(failed.value) == "Redis could not answer: Timeout reading from socket"
     assert listener.accepted == 1  # a retry on timeout would double the wait

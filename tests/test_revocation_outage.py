@@ -6,11 +6,9 @@ The server is really stopped and started again on the same port; the app is not 
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 
 import pytest
-from redis_helpers import auth_of, bearer, make_host
+from redis_helpers import CountingListener, auth_of, bearer, make_host
 
 from benchmarks.redis_server import RedisServer
 from flask_revstack_cognito import JWKSUnavailableError, verification_failed
@@ -92,40 +90,12 @@ def test_an_outage_is_logged_once_and_its_end_once(
     assert token not in caplog.text
 
 
-class ClosingListener:
-    """A port that accepts connections and closes them at once, counting them: a broken Redis."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.socket.getsockname()[1])
-        self.accepted = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.socket.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        self.socket.close()
-        self._thread.join(timeout=10)
-
-
 def test_a_broken_redis_is_tried_twice_per_request_not_with_backoff(
     live_pool: LocalUserPool,
 ) -> None:
-    listener = ClosingListener()
-    try:
+    with CountingListener(hold=False) as listener:
         client = make_host(live_pool, f"redis://127.0.0.1:{listener.port}/0").test_client()
         answer = client.get("/me", headers=bearer(live_pool.id_token()))
-    finally:
-        listener.close()
 
     assert answer.status_code == 503
     assert listener.accepted == 2  # one immediate retry; the library's default makes it 4
