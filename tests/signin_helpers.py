@@ -6,6 +6,7 @@ over loopback HTTP by a pool on the real clock (the app verifies tokens with the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +19,7 @@ from werkzeug.test import TestResponse
 
 from flask_revstack_cognito import (
     CognitoAuth,
+    CognitoConfigError,
     current_cognito_user,
     login_required,
     verify_request,
@@ -25,6 +27,7 @@ from flask_revstack_cognito import (
 from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.signin import SignInFeature
 from flask_revstack_cognito.signin.cookies import RefreshCookieCodec
+from flask_revstack_cognito.signin.settings import SignInSettings
 from flask_revstack_cognito.testing import JWKSServer, LocalUserPool, browser_sign_in
 
 APP_ROOT = "http://localhost/"
@@ -216,3 +219,66 @@ def assert_page(response: TestResponse, status: int, body: str) -> None:
     assert "Location" not in response.headers
     assert set(set_cookie_headers(response)) <= {"session"}
     assert response.text == body
+
+
+def sign_in_settings(domain: str, **changes: Any) -> SignInSettings:
+    """Sign-in settings as a typical config gives them, for ``domain``; ``changes`` replace
+    fields (for the code that takes settings directly: the OAuth client, the cookies)."""
+    settings = SignInSettings(
+        domain=domain,
+        client_id="client1",
+        client_secret=None,
+        scope="openid email",
+        url_prefix="/auth",
+        redirect_uri=None,
+        logout_redirect_uri=None,
+        id_cookie="id_token",
+        access_cookie="access_token",
+        refresh_cookie="refresh_token",
+        cookie_secure=True,
+        cookie_samesite="Lax",
+        login_redirect=True,
+        timeout=2.0,
+        loopback=True,
+    )
+    return dataclasses.replace(settings, **changes)
+
+
+#: The pool, app client and domain of the config tests: settings only, no server behind them.
+CONFIG_POOL = "us-east-1_SignIn01"
+CONFIG_CLIENT = "signinclient123456789"
+CONFIG_DOMAIN = "https://myapp.auth.us-east-1.amazoncognito.com"
+
+
+def config_of(**config: Any) -> dict[str, Any]:
+    """A config that enables sign-in, with ``config`` added or replacing its keys."""
+    return {
+        "SECRET_KEY": "s3cret-key-for-tests",
+        "COGNITO_USER_POOL_ID": CONFIG_POOL,
+        "COGNITO_CLIENT_ID": CONFIG_CLIENT,
+        "COGNITO_DOMAIN": CONFIG_DOMAIN,
+        **config,
+    }
+
+
+def config_app(**config: Any) -> Flask:
+    """An app with :func:`config_of` ``(**config)``, not yet initialised."""
+    app = Flask("signin_config_app")
+    app.config.update(config_of(**config))
+    return app
+
+
+def signin_settings(**config: Any) -> SignInSettings:
+    """The sign-in settings that ``CognitoAuth`` reads from :func:`config_app`."""
+    app = config_app(**config)
+    CognitoAuth(app)
+    feature = get_extension(app)[1].feature(SignInFeature)
+    assert feature is not None
+    return feature.settings
+
+
+def refused(**config: Any) -> CognitoConfigError:
+    """The error ``CognitoAuth`` raises for :func:`config_app` ``(**config)``."""
+    with pytest.raises(CognitoConfigError) as caught:
+        CognitoAuth(config_app(**config))
+    return caught.value

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import closed_port_url
 from flask import Flask, Response, request
+from signin_helpers import sign_in_settings
 
 from flask_revstack_cognito.signin.client import (
     CognitoOAuthClient,
@@ -61,23 +62,7 @@ def endpoint() -> Iterator[Endpoint]:
 
 
 def settings(domain: str, secret: str | None = None) -> SignInSettings:
-    return SignInSettings(
-        domain=domain,
-        client_id="client1",
-        client_secret=secret,
-        scope="openid email",
-        url_prefix="/auth",
-        redirect_uri=None,
-        logout_redirect_uri=None,
-        id_cookie="id_token",
-        access_cookie="access_token",
-        refresh_cookie="refresh_token",
-        cookie_secure=True,
-        cookie_samesite="Lax",
-        login_redirect=True,
-        timeout=2.0,
-        loopback=True,
-    )
+    return sign_in_settings(domain, client_secret=secret)
 
 
 def client_of(endpoint: Endpoint, secret: str | None = None) -> CognitoOAuthClient:

@@ -5,48 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
+from signin_helpers import CONFIG_CLIENT, CONFIG_DOMAIN, config_app, refused, signin_settings
 
-from flask_revstack_cognito import CognitoAuth, CognitoConfigError
+from flask_revstack_cognito import CognitoAuth
 from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.hosts import is_loopback_host
-from flask_revstack_cognito.signin import SignInFeature
-from flask_revstack_cognito.signin.settings import SignInSettings
-
-POOL = "us-east-1_SignIn01"
-CLIENT = "signinclient123456789"
-DOMAIN = "https://myapp.auth.us-east-1.amazoncognito.com"
-
-
-def make_app(**config: Any) -> Flask:
-    app = Flask("config_app")
-    app.config.update(
-        SECRET_KEY="s3cret-key-for-tests",
-        COGNITO_USER_POOL_ID=POOL,
-        COGNITO_CLIENT_ID=CLIENT,
-        COGNITO_DOMAIN=DOMAIN,
-    )
-    app.config.update(config)
-    return app
-
-
-def signin_settings(**config: Any) -> SignInSettings:
-    app = make_app(**config)
-    CognitoAuth(app)
-    feature = get_extension(app)[1].feature(SignInFeature)
-    assert feature is not None
-    return feature.settings
-
-
-def refused(**config: Any) -> CognitoConfigError:
-    with pytest.raises(CognitoConfigError) as caught:
-        CognitoAuth(make_app(**config))
-    return caught.value
 
 
 def test_the_defaults() -> None:
     settings = signin_settings()
-    assert (settings.domain, settings.client_id, settings.client_secret) == (DOMAIN, CLIENT, None)
+    assert (settings.domain, settings.client_id, settings.client_secret) == (
+        CONFIG_DOMAIN,
+        CONFIG_CLIENT,
+        None,
+    )
     assert settings.scope == "openid email profile"
     assert settings.url_prefix == "/auth"
     assert (settings.redirect_uri, settings.logout_redirect_uri) == (None, None)
@@ -55,11 +27,11 @@ def test_the_defaults() -> None:
     assert settings.login_redirect is True
     assert settings.timeout == 3.0
     assert settings.loopback is False
-    assert settings.token_url == f"{DOMAIN}/oauth2/token"
+    assert settings.token_url == f"{CONFIG_DOMAIN}/oauth2/token"
 
 
 def test_without_a_domain_there_is_no_sign_in() -> None:
-    app = make_app(COGNITO_DOMAIN=None)
+    app = config_app(COGNITO_DOMAIN=None)
     CognitoAuth(app)
     assert get_extension(app)[1].features == ()
     assert get_extension(app)[1].refusal_response is None
@@ -68,14 +40,14 @@ def test_without_a_domain_there_is_no_sign_in() -> None:
 
 
 def test_the_routes_follow_the_prefix() -> None:
-    app = make_app(COGNITO_AUTH_URL_PREFIX="/account/")
+    app = config_app(COGNITO_AUTH_URL_PREFIX="/account/")
     CognitoAuth(app)
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("revst")}
     assert rules == {"/account/login", "/account/callback", "/account/logout"}
 
 
 def test_an_empty_prefix_puts_the_routes_at_the_root() -> None:
-    app = make_app(COGNITO_AUTH_URL_PREFIX="/")
+    app = config_app(COGNITO_AUTH_URL_PREFIX="/")
     CognitoAuth(app)
     assert app.url_map.bind("localhost").match("/login")[0] == "revstack_cognito_signin.login"
 
@@ -88,7 +60,7 @@ def test_sign_in_without_a_secret_key_is_refused_at_init_app(secret: object) -> 
 
 
 def test_a_bytes_secret_key_is_accepted() -> None:
-    assert signin_settings(SECRET_KEY=b"\x00" * 32).domain == DOMAIN
+    assert signin_settings(SECRET_KEY=b"\x00" * 32).domain == CONFIG_DOMAIN
 
 
 def test_sign_in_needs_a_client_id() -> None:
@@ -104,8 +76,8 @@ def test_the_first_client_id_signs_users_in() -> None:
 @pytest.mark.parametrize(
     ("domain", "expected", "loopback"),
     [
-        (DOMAIN, DOMAIN, False),
-        (f"{DOMAIN}/", DOMAIN, False),
+        (CONFIG_DOMAIN, CONFIG_DOMAIN, False),
+        (f"{CONFIG_DOMAIN}/", CONFIG_DOMAIN, False),
         ("https://auth.example.com", "https://auth.example.com", False),
         ("http://127.0.0.1:9229", "http://127.0.0.1:9229", True),
         ("http://localhost:8000/", "http://localhost:8000", True),
@@ -126,8 +98,8 @@ def test_accepted_domains(domain: str, expected: str, loopback: bool) -> None:
         ("myapp.auth.us-east-1.amazoncognito.com", "expected an https:// URL"),
         ("ftp://auth.example.com", "expected an https:// URL"),
         ("https://", "expected an https:// URL"),
-        (f"{DOMAIN}/oauth2/authorize", "without a path"),
-        (f"{DOMAIN}?a=b", "without a path"),
+        (f"{CONFIG_DOMAIN}/oauth2/authorize", "without a path"),
+        (f"{CONFIG_DOMAIN}?a=b", "without a path"),
         ("https://user@auth.example.com", "without a path"),
         ("https://auth.example.com:port", "expected a URL"),
         (42, "expected a string"),
@@ -273,5 +245,5 @@ def test_the_session_cookie_name_is_read_from_flask() -> None:
 
 def test_a_strict_session_cookie_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("WARNING", logger="flask_revstack_cognito"):
-        CognitoAuth(make_app(SESSION_COOKIE_SAMESITE="Strict"))
+        CognitoAuth(config_app(SESSION_COOKIE_SAMESITE="Strict"))
     assert any("SESSION_COOKIE_SAMESITE" in record.message for record in caplog.records)

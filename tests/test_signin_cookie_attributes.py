@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from signin_helpers import sign_in_settings
 from werkzeug.wrappers import Response
 
 from flask_revstack_cognito.signin.cookies import (
@@ -24,22 +25,14 @@ from flask_revstack_cognito.signin.settings import REFRESH_COOKIE_MAX_AGE, SignI
 NOW = 1_800_000_000.0
 EXPIRES = "Expires=Thu, 01 Jan 1970 00:00:00 GMT"
 
-SETTINGS = SignInSettings(
-    domain="http://127.0.0.1:1",
+SETTINGS = sign_in_settings(
+    "http://127.0.0.1:1",
     client_id="client",
-    client_secret=None,
     scope="openid",
-    url_prefix="/auth",
-    redirect_uri=None,
-    logout_redirect_uri=None,
     id_cookie="idc",
     access_cookie="acc",
     refresh_cookie="ref",
-    cookie_secure=True,
-    cookie_samesite="Lax",
-    login_redirect=True,
     timeout=5.0,
-    loopback=True,
 )
 
 

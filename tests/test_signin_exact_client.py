@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from conftest import closed_port_url
 from flask import Flask, Response, redirect, request
+from signin_helpers import sign_in_settings
 
 from flask_revstack_cognito.signin.client import (
     CognitoOAuthClient,
     OAuthRefused,
     OAuthUnavailable,
 )
-from flask_revstack_cognito.signin.settings import SignInSettings
 from flask_revstack_cognito.testing import LoopbackServer
 
 GOOD = {"access_token": "a", "id_token": "i", "refresh_token": "r"}
@@ -59,25 +59,7 @@ def endpoint() -> Iterator[Endpoint]:
 
 
 def client_for(domain: str) -> CognitoOAuthClient:
-    return CognitoOAuthClient(
-        SignInSettings(
-            domain=domain,
-            client_id="client1",
-            client_secret=None,
-            scope="openid email",
-            url_prefix="/auth",
-            redirect_uri=None,
-            logout_redirect_uri=None,
-            id_cookie="id_token",
-            access_cookie="access_token",
-            refresh_cookie="refresh_token",
-            cookie_secure=True,
-            cookie_samesite="Lax",
-            login_redirect=True,
-            timeout=2.0,
-            loopback=True,
-        )
-    )
+    return CognitoOAuthClient(sign_in_settings(domain))
 
 
 def exchange(endpoint: Endpoint) -> object:

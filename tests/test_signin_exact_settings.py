@@ -10,51 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
+from signin_helpers import CONFIG_DOMAIN, config_of, refused, signin_settings
 
-from flask_revstack_cognito import CognitoAuth, CognitoConfigError
-from flask_revstack_cognito.appstate import get_extension
+from flask_revstack_cognito import CognitoConfigError
 from flask_revstack_cognito.settings import CognitoSettings
-from flask_revstack_cognito.signin import SignInFeature
-from flask_revstack_cognito.signin.settings import SignInSettings, read_signin_settings
+from flask_revstack_cognito.signin.settings import read_signin_settings
 
-POOL = "us-east-1_SignIn01"
-CLIENT = "signinclient123456789"
-DOMAIN = "https://myapp.auth.us-east-1.amazoncognito.com"
 DOMAIN_EXAMPLE = "(for example 'https://myapp.auth.us-east-1.amazoncognito.com')"
 CALLBACK_EXAMPLE = "(for example 'https://app.example.com/auth/callback')"
 ROOT_EXAMPLE = "(for example 'https://app.example.com/')"
 SCOPES_EXAMPLE = "(for example 'openid email profile')"
-
-
-def base_config(**config: Any) -> dict[str, Any]:
-    return {
-        "SECRET_KEY": "s3cret-key-for-tests",
-        "COGNITO_USER_POOL_ID": POOL,
-        "COGNITO_CLIENT_ID": CLIENT,
-        "COGNITO_DOMAIN": DOMAIN,
-        **config,
-    }
-
-
-def make_app(**config: Any) -> Flask:
-    app = Flask("exact_settings_app")
-    app.config.update(base_config(**config))
-    return app
-
-
-def signin_settings(**config: Any) -> SignInSettings:
-    app = make_app(**config)
-    CognitoAuth(app)
-    feature = get_extension(app)[1].feature(SignInFeature)
-    assert feature is not None
-    return feature.settings
-
-
-def refused(**config: Any) -> CognitoConfigError:
-    with pytest.raises(CognitoConfigError) as caught:
-        CognitoAuth(make_app(**config))
-    return caught.value
 
 
 REFUSALS: list[tuple[dict[str, Any], str, str]] = [
@@ -81,10 +46,10 @@ REFUSALS: list[tuple[dict[str, Any], str, str]] = [
     ),
     (
         # A path of one character other than "/" is a path all the same.
-        {"COGNITO_DOMAIN": f"{DOMAIN}/X"},
+        {"COGNITO_DOMAIN": f"{CONFIG_DOMAIN}/X"},
         "COGNITO_DOMAIN",
         "COGNITO_DOMAIN: expected the domain alone, without a path, query or user, got "
-        f"'{DOMAIN}/X' {DOMAIN_EXAMPLE}",
+        f"'{CONFIG_DOMAIN}/X' {DOMAIN_EXAMPLE}",
     ),
     (
         {"SECRET_KEY": None},
@@ -266,7 +231,7 @@ def test_each_refusal_names_its_key_and_says_it_whole(
 def test_the_session_cookie_is_flasks_default_when_the_config_does_not_name_it() -> None:
     # A mapping without SESSION_COOKIE_NAME (Flask's own config always has it): Flask's default
     # session cookie, "session", is taken all the same.
-    config = base_config(COGNITO_REFRESH_COOKIE_NAME="session")
+    config = config_of(COGNITO_REFRESH_COOKIE_NAME="session")
     settings = CognitoSettings.from_config(config, default_realm="app")
     with pytest.raises(CognitoConfigError) as caught:
         read_signin_settings(config, settings)
@@ -274,11 +239,11 @@ def test_the_session_cookie_is_flasks_default_when_the_config_does_not_name_it()
         "COGNITO_REFRESH_COOKIE_NAME: 'session' is already the cookie of the Flask session: "
         "each needs its own (for example 'refresh_token')"
     )
-    assert read_signin_settings(base_config(), settings) is not None
+    assert read_signin_settings(config_of(), settings) is not None
 
 
 def test_a_domain_with_only_a_trailing_slash_is_the_domain() -> None:
-    assert signin_settings(COGNITO_DOMAIN=f"{DOMAIN}//").domain == DOMAIN
+    assert signin_settings(COGNITO_DOMAIN=f"{CONFIG_DOMAIN}//").domain == CONFIG_DOMAIN
 
 
 def test_an_unset_prefix_puts_the_routes_at_the_root() -> None:
