@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import FakeClock
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from flask import Flask
 
 from flask_revstack_cognito import CognitoAuth, current_cognito_user, login_required
@@ -107,3 +108,15 @@ def make_alb_app(**config: Any) -> Flask:
 def alb_app(served_pool: LocalUserPool, alb: LocalLoadBalancer, key_server: AlbKeyServer) -> Flask:
     """An app behind ``alb``: the pool's settings and the load balancer's."""
     return make_alb_app(**served_pool.config(), **alb.config())
+
+
+class CountingKeys:
+    """The key cache, counting the keys asked for: one per full verification."""
+
+    def __init__(self, cache: AlbKeyCache) -> None:
+        self._cache = cache
+        self.asked = 0
+
+    def get_key(self, kid: str) -> EllipticCurvePublicKey:
+        self.asked += 1
+        return self._cache.get_key(kid)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from alb_helpers import make_alb_app
-from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from alb_helpers import CountingKeys, make_alb_app
 
 from flask_revstack_cognito import CognitoAuthError, alb_tokens
 from flask_revstack_cognito.alb import AlbFeature
@@ -15,18 +14,6 @@ from flask_revstack_cognito.alb_tokens import AlbTokenVerifier
 from flask_revstack_cognito.appstate import get_extension
 from flask_revstack_cognito.testing import AlbKeyServer, LocalLoadBalancer, LocalUserPool
 from flask_revstack_cognito.token_cache import TokenCache
-
-
-class CountingKeys:
-    """The key cache, counting the keys asked for (one per full verification)."""
-
-    def __init__(self, cache: AlbKeyCache) -> None:
-        self._cache = cache
-        self.asked = 0
-
-    def get_key(self, kid: str) -> EllipticCurvePublicKey:
-        self.asked += 1
-        return self._cache.get_key(kid)
 
 
 class Clock:

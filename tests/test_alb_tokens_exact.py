@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 import pytest
+from alb_helpers import CountingKeys
 from conftest import FakeClock
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from flask import Flask
@@ -44,18 +45,6 @@ def parse_message(token: object) -> str:
 
 def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-class CountingKeys:
-    """The key cache, counting the keys asked for: one per full verification."""
-
-    def __init__(self, cache: AlbKeyCache) -> None:
-        self._cache = cache
-        self.asked = 0
-
-    def get_key(self, kid: str) -> EllipticCurvePublicKey:
-        self.asked += 1
-        return self._cache.get_key(kid)
 
 
 def timed_verifier(
