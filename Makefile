@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: install system-programs demo test lint typecheck pytest docs bench load mutate clean
+.PHONY: install system-programs demo test lint typecheck pytest docs bench bench-cachegrind load mutate clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ docs: install
 ## (about 3 minutes; `make bench BENCH_ARGS=--quick` for a smoke run)
 bench: $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## each route's instructions and simulated cache misses per request under cachegrind: ratios that
+## do not move between runs (about 8 minutes; needs valgrind, which `make test` installs too)
+bench-cachegrind: $(BENCH_INSTALLED) system-programs
+	$(BIN)/python -m benchmarks.cachegrind $(BENCH_ARGS)
 
 ## gunicorn under a mixed load for 60 s while the JWKS server is killed and restored; prints a table
 load: install

@@ -7,6 +7,7 @@ from contextlib import suppress
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.hashes import SHA256
 from flask import Flask, request
 from flask.testing import FlaskClient
@@ -19,7 +20,7 @@ from flask_revstack_cognito.tokens import parse_token
 from .apps import flask_cognito_app, optional_module, warm_app
 from .harness import Body, Case
 from .peers import Peer, check
-from .world import World
+from .world import World, signing_inputs
 
 #: Keys of the rows the targets compare.
 LIMIT, COLD, COLD_VERIFIER, HIT = "limit", "cold", "cold-verifier", "hit"
@@ -220,16 +221,18 @@ def route_cases(world: World) -> list[Case]:
     return cases
 
 
-def floor_app(world: World) -> Flask:
+def floor_app(public_key: RSAPublicKey, tokens: list[str]) -> Flask:
     """Two routes that are no verifier: what any verifier's distinct-token route costs at least.
 
     ``/floor/rsa`` checks its token's RSA signature, decoded in advance (L inside a request);
     ``/floor/parse`` parses the token (this package's :func:`parse_token`) and checks the
     signature, and nothing else: no key look-up, no claim check, no user, no cache.
+
+    :param public_key: the key that signed ``tokens``.
+    :param tokens: the tokens ``/floor/rsa`` knows the decoded signing inputs of.
     """
-    public_key = world.public_key()
     padding, digest = PKCS1v15(), SHA256()
-    decoded = dict(zip(world.tokens, world.signing_inputs(), strict=True))
+    decoded = dict(zip(tokens, signing_inputs(tokens), strict=True))
     app = Flask("bench-floor")
 
     @app.get("/floor/rsa")
@@ -252,7 +255,7 @@ def floor_cases(world: World, distinct: list[dict[str, str]]) -> list[Case]:
 
     def route(path: str) -> Callable[[], Body]:
         def setup() -> Body:
-            client = floor_app(world).test_client()
+            client = floor_app(world.public_key(), world.tokens).test_client()
             client.get(path, headers=distinct[0])
             return _requests(client, path, distinct)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure the system programs the tests need (Chromium, Redis) are on PATH; `make test` runs this first.
+# Make sure the system programs the tests need (Chromium, Redis, valgrind) are on PATH; `make test` runs this first.
 # Missing ones are installed with apt-get when running as root, or through `sudo -n` when that
 # works without a password; otherwise this stops at once with one line naming the command to run.
 set -uo pipefail
@@ -8,6 +8,7 @@ set -uo pipefail
 REQUIRED=(
     "chromium chromium"
     "redis-server redis-server"
+    "valgrind valgrind"
 )
 
 missing=()

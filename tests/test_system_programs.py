@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "ensure-system-programs.sh"
 #: The programs the tests need; each Debian package has the program's name.
-PROGRAMS = ("chromium", "redis-server")
+PROGRAMS = ("chromium", "redis-server", "valgrind")
 PACKAGES = " ".join(PROGRAMS)
 INSTALL = f"env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {PACKAGES}"
 
