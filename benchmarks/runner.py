@@ -1,7 +1,7 @@
 """Run every measurement of issue 8 in one process and print the table (always exit 0).
 
 make bench                       (installs the ``bench`` extra, then runs this)
-.venv/bin/python -m benchmarks [--quick] [--rounds N] [--batch N] ...
+.venv/bin/python -m benchmarks [--quick] [--profile] [--stages] [--rounds N] [--batch N] ...
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .profiling import profile_cold_verify
 from .redis_server import RedisServer
 from .report import Measurements, render
 from .revocation_cost import measure_revocation_cost
+from .stages import measure_stages
 from .world import World
 
 _FULL = {
@@ -59,6 +60,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a smoke run: few rounds and tokens")
     parser.add_argument(
         "--profile", action="store_true", help="also profile the cold auth.verify (cProfile)"
+    )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="also time the cold verification step by step, as ratios to L",
     )
     parser.add_argument("--rounds", type=int, help="timed rounds (interleaved)")
     parser.add_argument(
@@ -160,6 +166,11 @@ def main(argv: list[str]) -> int:
                 world, redis_server.url, arguments.revocation_pairs
             )
         profile = profile_cold_verify(world) if arguments.profile else ""
+        if arguments.stages:
+            _progress(
+                f"timing the cold verification's steps over {arguments.rounds} rounds ...", started
+            )
+        stages = measure_stages(world, arguments.rounds) if arguments.stages else ""
     finally:
         world.stop()
         if redis_server is not None:
@@ -171,5 +182,7 @@ def main(argv: list[str]) -> int:
     print(render(measured))
     if profile:
         print(f"\n{profile}")
+    if stages:
+        print(f"\n{stages}")
     print(f"\n(run took {time.perf_counter() - started:.0f} s)")
     return 0

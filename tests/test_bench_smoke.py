@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.stages import STAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Rows this package must fill with a time.
@@ -42,6 +44,7 @@ def _line(output: str, start: str) -> str:
 def test_quick_run_prints_every_row_and_the_targets() -> None:
     command = [sys.executable, "-m", "benchmarks", "--quick", "--rounds", "1", "--batch", "3"]
     command += ["--requests", "16", "--threads", "4", "--memory-tokens", "12", "--profile"]
+    command += ["--stages"]
     completed = subprocess.run(  # noqa: S603 - our own interpreter and module
         command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
@@ -62,3 +65,7 @@ def test_quick_run_prints_every_row_and_the_targets() -> None:
         assert re.search(rf"{what}.*\s(pass|miss|n/a)$", targets, re.MULTILINE), what
     assert "machine:" in output
     assert "profile of cold auth.verify over 3 distinct tokens" in output
+    stages = output.split("cold verification step by step over 3 distinct tokens", 1)[1]
+    for step in STAGES:
+        row = _line(stages, f"  {step}")
+        assert re.search(r" \d+\.\d\d x L  \([+-]\d+\.\d\d x L\)$", row), row
