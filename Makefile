@@ -56,7 +56,7 @@ bench: $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 ## each route's instructions and simulated cache misses per request under cachegrind: ratios that
-## do not move between runs (about 8 minutes; needs valgrind, which `make test` installs too)
+## do not move between runs (about 4 minutes; needs valgrind, which `make test` installs too)
 bench-cachegrind: $(BENCH_INSTALLED) system-programs
 	$(BIN)/python -m benchmarks.cachegrind $(BENCH_ARGS)
 

@@ -33,7 +33,17 @@ from flask.testing import FlaskClient
 from flask_revstack_cognito.testing import JWKSServer
 
 from .apps import cognitojwt_keys_from, flask_cognito_app, optional_module, warm_app
-from .cases import DISTINCT, FLASK_COGNITO, FLOOR_PARSE, FLOOR_RSA, OPEN, REPEATED, floor_app
+from .cases import (
+    DISTINCT,
+    FLASK_COGNITO,
+    FLOOR_PARSE,
+    FLOOR_RSA,
+    OPEN,
+    REPEATED,
+    bearer,
+    floor_app,
+    get_each,
+)
 from .report import FLASK_COGNITO_MIN, REPEATED_MIN
 from .runner import machine
 from .world import Snapshot, World
@@ -105,10 +115,6 @@ def read_counts(text: str) -> Counts:
 # --- the child: one route, N requests, inside valgrind ------------------------------------------
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @contextmanager
 def _route(snapshot: Snapshot, key: str) -> Iterator[tuple[FlaskClient, str]]:
     """A warmed test client for the route ``key``, and its path.
@@ -155,9 +161,7 @@ def _warm(
 ) -> None:
     """Make the warm-up requests (the repeated token, or tokens never counted); stop serving."""
     tokens = [snapshot.repeated] * WARM_REQUESTS if repeated else snapshot.tokens[-WARM_REQUESTS:]
-    for token in tokens:
-        if client.get(path, headers=_bearer(token)).status_code != 200:
-            raise SystemExit(f"GET {path} was refused while warming up")
+    get_each(client, path, [bearer(token) for token in tokens])()
     server.stop()
 
 
@@ -165,13 +169,11 @@ def run_child(key: str, requests: int, snapshot_path: Path) -> None:
     """Make ``requests`` requests to the route ``key``; each must answer 200."""
     snapshot = Snapshot.load(snapshot_path)
     if key in (OPEN, REPEATED):
-        headers = [_bearer(snapshot.repeated)] * requests
+        headers = [bearer(snapshot.repeated)] * requests
     else:
-        headers = [_bearer(token) for token in snapshot.tokens[:requests]]
+        headers = [bearer(token) for token in snapshot.tokens[:requests]]
     with _route(snapshot, key) as (client, path):
-        for header in headers:
-            if client.get(path, headers=header).status_code != 200:
-                raise SystemExit(f"GET {path} was refused")
+        get_each(client, path, headers)()
 
 
 # --- the parent: two children per route, the table ----------------------------------------------

@@ -139,7 +139,14 @@ def peer_case(world: World, peer: Peer) -> Case:
     return Case(peer.key, peer.label, setup, len(tokens))
 
 
-def _requests(client: FlaskClient, path: str, headers: list[dict[str, str]]) -> Body:
+def bearer(token: str) -> dict[str, str]:
+    """The ``Authorization`` header that carries ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def get_each(client: FlaskClient, path: str, headers: list[dict[str, str]]) -> Body:
+    """A body that GETs ``path`` once with each of ``headers``; every answer must be 200."""
+
     def body() -> None:
         for header in headers:
             if client.get(path, headers=header).status_code != 200:
@@ -159,9 +166,6 @@ def route_cases(world: World) -> list[Case]:
     """(e) Flask test-client GETs on the same app shape; a fresh app each round."""
     config = world.config()
 
-    def bearer(token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token}"}
-
     distinct = [bearer(token) for token in world.tokens]
     repeated = [bearer(world.repeated)] * len(distinct)
     forged, warmup = bearer(world.forged), bearer(world.warmup)
@@ -171,7 +175,7 @@ def route_cases(world: World) -> list[Case]:
         def setup() -> Body:
             client = warm_app(config, warm_token)[0].test_client()
             client.get(path, headers=bearer(warm_token))
-            return _requests(client, path, headers)
+            return get_each(client, path, headers)
 
         return setup
 
@@ -206,7 +210,7 @@ def route_cases(world: World) -> list[Case]:
         app = flask_cognito_app(module, pool.region, pool.user_pool_id, pool.client_id)
         client = app.test_client()
         client.get("/protected", headers=warmup)
-        return _requests(client, "/protected", distinct)
+        return get_each(client, "/protected", distinct)
 
     try:
         _check_route(
@@ -257,7 +261,7 @@ def floor_cases(world: World, distinct: list[dict[str, str]]) -> list[Case]:
         def setup() -> Body:
             client = floor_app(world.public_key(), world.tokens).test_client()
             client.get(path, headers=distinct[0])
-            return _requests(client, path, distinct)
+            return get_each(client, path, distinct)
 
         return setup
 
@@ -291,16 +295,16 @@ def revocation_case(world: World, redis_url: str | None, missing: str = "") -> C
     if redis_url is None:
         return Case(REVOKED_REDIS, label, _failing(RuntimeError()), calls, missing)
     config = world.config(COGNITO_REVOCATION_STORE=redis_url)
-    header = {"Authorization": f"Bearer {world.repeated}"}
+    header = bearer(world.repeated)
     revoked_app = warm_app(config, world.warmup)[0]
     revoked = world.pool.id_token()
     with revoked_app.app_context():
         revoked_app.extensions["revstack_cognito"].revoke(revoked)
-    _check_route(revoked_app, header, {"Authorization": f"Bearer {revoked}"})
+    _check_route(revoked_app, header, bearer(revoked))
 
     def setup() -> Body:
         client = warm_app(config, world.repeated)[0].test_client()
         client.get("/protected", headers=header)  # connects to Redis, fills the token cache
-        return _requests(client, "/protected", [header] * calls)
+        return get_each(client, "/protected", [header] * calls)
 
     return Case(REVOKED_REDIS, label, setup, calls)

@@ -166,11 +166,12 @@ def main(argv: list[str]) -> int:
                 world, redis_server.url, arguments.revocation_pairs
             )
         profile = profile_cold_verify(world) if arguments.profile else ""
+        stages = ""
         if arguments.stages:
             _progress(
                 f"timing the cold verification's steps over {arguments.rounds} rounds ...", started
             )
-        stages = measure_stages(world, arguments.rounds) if arguments.stages else ""
+            stages = measure_stages(world, arguments.rounds)
     finally:
         world.stop()
         if redis_server is not None:
