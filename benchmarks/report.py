@@ -9,8 +9,7 @@ from .cases import (
     COLD,
     DISTINCT,
     FLASK_COGNITO,
-    FLOOR_PARSE,
-    FLOOR_RSA,
+    FLOOR_ROUTES,
     HIT,
     LIMIT,
     OPEN,
@@ -64,8 +63,7 @@ def _timed_row(result: Result, limit: Result, open_route: Result) -> list[str]:
         DISTINCT,
         FLASK_COGNITO,
         REVOKED_REDIS,
-        FLOOR_RSA,
-        FLOOR_PARSE,
+        *FLOOR_ROUTES,
     ):
         throughput = paired_ratio(open_route, result)
         compared = f"{throughput:.2f} x open" if throughput is not None else ""
@@ -216,7 +214,7 @@ def render(measured: Measurements) -> str:
             row[5] = f">= {REPEATED_MIN:.2f} x open"
         elif key == REVOKED_REDIS and result.median is not None:
             row[4] += "; see (h)"
-        elif key in (DISTINCT, FLOOR_RSA, FLOOR_PARSE):
+        elif key == DISTINCT or key in FLOOR_ROUTES:
             versus = paired_ratio(results[FLASK_COGNITO], result)
             if versus is not None:
                 row[4] += f"; {versus:.2f} x flask-cognito"

@@ -18,7 +18,7 @@ from flask_revstack_cognito import TokenVerifier
 from flask_revstack_cognito.tokens import parse_token
 from flask_revstack_cognito.verifier import _RS256
 
-from .cases import LIMIT, limit_case
+from .cases import LIMIT, limit_case, stdlib_decode
 from .harness import Body, Case, paired_ratio, run_rounds
 from .world import World
 
@@ -30,6 +30,10 @@ STAGES = (
     "+ the verified-token cache entry (put)",
     "= TokenVerifier.verify: + cache look-up, time and claim checks",
 )
+
+#: A row that is no stage: the standard library's decoding and the RSA check, nothing else.
+REFERENCE = "for reference: str.split, base64 and json.loads + RSA check"
+_REFERENCE_KEY = "stdlib"
 
 
 def _verifier(world: World) -> TokenVerifier:
@@ -87,9 +91,24 @@ def _stage_bodies(world: World) -> list[Callable[[TokenVerifier], Body]]:
     return [parse_and_rsa, with_key, with_user, with_put, verify]
 
 
+def _reference_case(world: World) -> Case:
+    tokens = world.tokens
+    public_key, padding, digest = world.public_key(), PKCS1v15(), SHA256()
+
+    def setup() -> Body:
+        def body() -> None:
+            for token in tokens:
+                message, signature = stdlib_decode(token)
+                public_key.verify(signature, message, padding, digest)
+
+        return body
+
+    return Case(_REFERENCE_KEY, REFERENCE, setup, len(tokens))
+
+
 def stage_cases(world: World) -> list[Case]:
-    """L and the stages, each stage on a fresh verifier (keys held, token cache empty)."""
-    cases = [limit_case(world)]
+    """L, the reference and the stages, each stage on a fresh verifier (keys held, cache empty)."""
+    cases = [limit_case(world), _reference_case(world)]
     for number, (label, make_body) in enumerate(
         zip(STAGES, _stage_bodies(world), strict=True), start=1
     ):
@@ -109,6 +128,9 @@ def measure_stages(world: World, rounds: int) -> str:
         f"cold verification step by step over {len(world.tokens)} distinct tokens, "
         f"{rounds} interleaved rounds (medians of the ratios to L):"
     ]
+    reference = paired_ratio(results[_REFERENCE_KEY], limit)
+    shown = results[_REFERENCE_KEY].error if reference is None else f"{reference:5.2f} x L"
+    lines.append(f"  {REFERENCE:64s} {shown}")
     previous: float | None = 1.0
     for number, label in enumerate(STAGES, start=1):
         result = results[f"stage-{number}"]

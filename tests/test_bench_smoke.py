@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.stages import STAGES
+from benchmarks.stages import REFERENCE, STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,7 @@ OURS = (
     "    GET /protected, repeated token",
     "    GET /protected, distinct tokens",
     "    floor: GET /floor/rsa, RSA check only, distinct",
+    "    floor: GET /floor/stdlib, stdlib decoding + RSA only, distinct",
     "    floor: GET /floor/parse, parse + RSA only, distinct",
     "    GET /protected + Redis revocation check, repeated token",
 )
@@ -66,6 +67,7 @@ def test_quick_run_prints_every_row_and_the_targets() -> None:
     assert "machine:" in output
     assert "profile of cold auth.verify over 3 distinct tokens" in output
     stages = output.split("cold verification step by step over 3 distinct tokens", 1)[1]
+    assert re.search(r" \d+\.\d\d x L$", _line(stages, f"  {REFERENCE}"))
     for step in STAGES:
         row = _line(stages, f"  {step}")
         assert re.search(r" \d+\.\d\d x L  \([+-]\d+\.\d\d x L\)$", row), row
