@@ -41,6 +41,7 @@ from .cases import (
     REPEATED,
     bearer,
     floor_app,
+    floor_label,
     get_each,
 )
 from .report import FLASK_COGNITO_MIN, REPEATED_MIN
@@ -57,7 +58,7 @@ ROUTES = {
     OPEN: "GET /open (same header, unread)",
     REPEATED: "GET /protected, repeated token",
     DISTINCT: "GET /protected, distinct tokens",
-    **{key: label for key, (_, label) in FLOOR_ROUTES.items()},
+    **{key: floor_label(key) for key in FLOOR_ROUTES},
     FLASK_COGNITO: "flask-cognito cognito_auth_required, distinct",
 }
 #: The width of the label column: the longest label.
@@ -270,11 +271,11 @@ def render(results: dict[str, Counts | str]) -> str:
         ),
         *(
             (
-                f"floor, {label.split(', ', 1)[1]}: x flask-cognito throughput",
+                f"floor, {what}: x flask-cognito throughput",
                 _ratio(results, FLASK_COGNITO, key),
                 f">= {FLASK_COGNITO_MIN:.2f}",
             )
-            for key, (_, label) in FLOOR_ROUTES.items()
+            for key, (_, what) in FLOOR_ROUTES.items()
         ),
     ):
         shown = "n/a" if value is None else f"{value:.2f}"
